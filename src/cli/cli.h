@@ -1,0 +1,30 @@
+/*
+ * The subcommands of bin/dajia. Each lives in src/cli/cmd_<name>.c, takes the
+ * arguments after its name (argv[0] is the subcommand) and returns the
+ * process exit status: 0 when the job completed, 2 for usage errors, 1 when
+ * it could not run. Subcommands use only room headers.
+ */
+#ifndef DJ_CLI_CLI_H
+#define DJ_CLI_CLI_H
+
+typedef int (*dj_cli_cmd_fn)(int argc, char **argv);
+
+typedef struct dj_cli_cmd {
+    const char *name;
+    dj_cli_cmd_fn fn;
+    const char *summary;  /* one line for `dajia --help` */
+} dj_cli_cmd;
+
+/* NULL-terminated table of every subcommand. */
+extern const dj_cli_cmd dj_cli_cmds[];
+
+/* Prints "dajia NAME: message" to stderr and returns 2 (a usage error). */
+int dj_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "dajia NAME: message" to stderr and returns 1 (could not run). */
+int dj_cli_fail(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+int dj_cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * The subcommand table and the shared error printers of the CLI.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define DJ_VERSION "0.1.0"
+
+const dj_cli_cmd dj_cli_cmds[] = {
+    {"version", dj_cmd_version, "print the version"},
+    {NULL, NULL, NULL},
+};
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "dajia %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int dj_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "(see `dajia %s --help`)\n", cmd);
+    return 2;
+}
+
+int dj_cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+int dj_cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("dajia %s\n", DJ_VERSION);
+    return 0;
+}

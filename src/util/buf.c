@@ -1,0 +1,165 @@
+/*
+ * Bounded growable buffer and its JSON helpers. The JSON string writer is on
+ * the scan hot path (every decision line), so it copies runs of plain bytes
+ * with memcpy and only escapes what JSON requires.
+ */
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/utf8.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dj_buf_init(dj_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+}
+
+void dj_buf_fini(dj_buf *b)
+{
+    free(b->data);
+    dj_buf_init(b, b->max);
+}
+
+void dj_buf_reset(dj_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+dj_rc dj_buf_reserve(dj_buf *b, size_t n)
+{
+    if (n > b->max || b->len > b->max - n)
+        return DJ_ETOOBIG;
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return DJ_OK;
+    size_t c = b->cap ? b->cap : 64;
+    while (c < need)
+        c *= 2;
+    b->data = dj_xrealloc(b->data, c);
+    b->cap = c;
+    return DJ_OK;
+}
+
+dj_rc dj_buf_add(dj_buf *b, const void *p, size_t n)
+{
+    dj_rc rc = dj_buf_reserve(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return DJ_OK;
+}
+
+dj_rc dj_buf_addc(dj_buf *b, char c)
+{
+    return dj_buf_add(b, &c, 1);
+}
+
+dj_rc dj_buf_adds(dj_buf *b, const char *s)
+{
+    return dj_buf_add(b, s, strlen(s));
+}
+
+dj_rc dj_buf_printf(dj_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char small[256];
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return DJ_EINVAL;
+    if ((size_t)n < sizeof small)
+        return dj_buf_add(b, small, (size_t)n);
+    dj_rc rc = dj_buf_reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return DJ_OK;
+}
+
+/* Bytes that may be copied into a JSON string unchanged (ASCII, not a quote,
+ * backslash or control character). */
+static int plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+dj_rc dj_buf_add_json_str(dj_buf *b, const char *s, size_t n)
+{
+    dj_rc rc = dj_buf_addc(b, '"');
+    size_t i = 0;
+    while (!rc && i < n) {
+        size_t j = i;
+        while (j < n && plain((unsigned char)s[j]))
+            j++;
+        if (j > i && (rc = dj_buf_add(b, s + i, j - i)))
+            break;
+        i = j;
+        if (i >= n)
+            break;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = dj_utf8_decode(s + i, n - i, &cp);
+            if (k == 0) {
+                rc = dj_buf_add(b, "\xEF\xBF\xBD", 3);
+                i++;
+            } else {
+                rc = dj_buf_add(b, s + i, k);
+                i += k;
+            }
+            continue;
+        }
+        char esc[8];
+        switch (c) {
+        case '"': rc = dj_buf_add(b, "\\\"", 2); break;
+        case '\\': rc = dj_buf_add(b, "\\\\", 2); break;
+        case '\n': rc = dj_buf_add(b, "\\n", 2); break;
+        case '\r': rc = dj_buf_add(b, "\\r", 2); break;
+        case '\t': rc = dj_buf_add(b, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            rc = dj_buf_add(b, esc, 6);
+        }
+        i++;
+    }
+    if (!rc)
+        rc = dj_buf_addc(b, '"');
+    return rc;
+}
+
+dj_rc dj_buf_add_json_num(dj_buf *b, double v)
+{
+    if (!isfinite(v))
+        return dj_buf_add(b, "null", 4);
+    if (v == (double)(long long)v && fabs(v) < 1e15)
+        return dj_buf_printf(b, "%lld", (long long)v);
+    return dj_buf_printf(b, "%.6g", v);
+}
+
+char *dj_buf_steal(dj_buf *b, size_t *len)
+{
+    if (!b->data)
+        dj_buf_reserve(b, 0);
+    char *p = b->data;
+    if (len)
+        *len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}

@@ -1,0 +1,68 @@
+/* Tests for src/util/buf.c, utf8.c, arena.c and err.c. */
+#include "test.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/utf8.h"
+
+static void test_buf_max_is_enforced(void)
+{
+    dj_buf b;
+    dj_buf_init(&b, 8);
+    CHECK_OK(dj_buf_adds(&b, "12345678"), NULL);
+    CHECK_EQ(dj_buf_addc(&b, 'x'), DJ_ETOOBIG);
+    CHECK_EQ(b.len, 8);
+    CHECK_STR(b.data, "12345678");
+    dj_buf_fini(&b);
+}
+
+static void test_buf_json_escapes(void)
+{
+    dj_buf b;
+    dj_buf_init(&b, 1024);
+    CHECK_OK(dj_buf_add_json_str(&b, "a\"b\\c\n\x01\xff香", 11), NULL);
+    CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\xEF\xBF\xBD香\"");
+    dj_buf_fini(&b);
+}
+
+static void test_utf8_rejects_overlong_and_surrogates(void)
+{
+    uint32_t cp;
+    CHECK_EQ(dj_utf8_decode("\xC0\xAF", 2, &cp), 0);
+    CHECK_EQ(dj_utf8_decode("\xED\xA0\x80", 3, &cp), 0);
+    CHECK_EQ(dj_utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0);
+    CHECK_EQ(dj_utf8_decode("\xE9\xA6\x99", 3, &cp), 3);
+    CHECK_EQ(cp, 0x9999);
+    CHECK_EQ(dj_utf8_validate("abcdefghijklmnopqrstuvwxyz\xff", 27), 26);
+}
+
+static void test_arena_reuses_memory(void)
+{
+    dj_arena *a = dj_arena_new(1024);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 100; i++) {
+            char *p = dj_arena_strndup(a, "hello", 5);
+            CHECK_STR(p, "hello");
+        }
+        dj_arena_reset(a);
+    }
+    dj_arena_free(a);
+}
+
+static void test_err_names_and_prefix(void)
+{
+    dj_err e;
+    CHECK_EQ(dj_err_set(&e, DJ_EPARSE, "line %d", 3), DJ_EPARSE);
+    dj_err_prefix(&e, "kb.json");
+    CHECK_STR(e.msg, "kb.json: line 3");
+    CHECK_STR(dj_err_name(DJ_ETOOBIG), "ETOOBIG");
+}
+
+static const dj_test tests[] = {
+    DJ_TEST(test_buf_max_is_enforced),
+    DJ_TEST(test_buf_json_escapes),
+    DJ_TEST(test_utf8_rejects_overlong_and_surrogates),
+    DJ_TEST(test_arena_reuses_memory),
+    DJ_TEST(test_err_names_and_prefix),
+};
+DJ_TEST_SUITE(tests)
