@@ -1,0 +1,93 @@
+/*
+ * Text normalization: turns what a seller wrote into the one form that the
+ * knowledge base's terms are matched against, with a map back to the input
+ * bytes (so reasons quote what the seller actually wrote) and, per output
+ * byte, which evasive folding produced it (so the screen can tell an honest
+ * mention from an obfuscated one).
+ *
+ * The matching form is:
+ *   - Unicode NFKC + case folding (full-width Ｇ -> g, ﬁ -> fi, Ⅻ -> xii);
+ *   - diacritics stripped (Hermès -> hermes);
+ *   - traditional Chinese -> simplified (OpenCC t2s: 香奈兒 -> 香奈儿);
+ *   - runs of white space collapsed to one space, leading/trailing removed;
+ * and, marked with flags because an honest writer does not produce them:
+ *   - DJ_TEXT_F_INVISIBLE: zero-width and other format characters (Cf,
+ *     e.g. U+200B, U+00AD, U+2060, U+FEFF) removed right before this char;
+ *   - DJ_TEXT_F_SEPARATOR: separators between single characters collapsed
+ *     right before this char (G.U.C.C.I -> gucci, 香 奈 儿 -> 香奈儿, L/V -> lv);
+ *   - DJ_TEXT_F_HOMOGLYPH: this char is a Latin letter folded from a
+ *     lookalike (Cyrillic с, Greek ο, ... from Unicode's confusables data)
+ *     inside a Latin-looking word.
+ * Digit and symbol lookalikes (0->o, 1->i/l, 3->e, @->a, $->s) are NOT folded
+ * here: they are ambiguous (1 is i or l) and common in honest text
+ * (iphone15), so the knowledge base compiles each Latin term into a pattern
+ * that accepts them (see dj_text_leet_pattern) and the screen checks the
+ * matched bytes.
+ *
+ * INVISIBLE and SEPARATOR are set on the first byte of the char that follows
+ * the removed run only; HOMOGLYPH is set on every byte of the folded char.
+ * Thread-safety: a dj_text is used by one thread at a time (one per worker);
+ * the tables behind it are built once and shared read-only.
+ */
+#ifndef DJ_TEXT_TEXT_H
+#define DJ_TEXT_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+enum {
+    DJ_TEXT_F_INVISIBLE = 1,
+    DJ_TEXT_F_SEPARATOR = 2,
+    DJ_TEXT_F_HOMOGLYPH = 4,
+};
+
+typedef struct dj_text dj_text;
+
+/* The result of a normalization. Borrowed: valid until the next call on the
+ * same dj_text or its _free. */
+typedef struct dj_text_view {
+    const char *s;          /* matching form, NUL-terminated UTF-8 */
+    size_t len;             /* bytes in s */
+    const uint32_t *orig;   /* orig[i]: offset in the input of the char that
+                               produced byte i; orig[len] = input length */
+    const uint8_t *flags;   /* flags[i]: DJ_TEXT_F_* for byte i (0 = plain) */
+    unsigned all_flags;     /* OR of every flags[i]: 0 means nothing evasive */
+} dj_text_view;
+
+/* Builds the shared tables on first use (thread-safe) and a per-thread
+ * normalizer. Fails with DJ_EUNAVAIL when OpenCC's t2s data is missing.
+ * Free with dj_text_free. */
+dj_rc dj_text_new(dj_text **out, dj_err *err);
+void dj_text_free(dj_text *t);
+
+/* Normalizes in[0..len). Input that is not valid UTF-8 is not an error here:
+ * each invalid byte becomes U+FFFD, so a caller that must reject it
+ * validates first. Inputs over max_len (1 MiB per call by default, see
+ * dj_text_set_max) fail with DJ_ETOOBIG. */
+dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len,
+                        dj_text_view *out, dj_err *err);
+
+/* Limit for one dj_text_normalize call on t, in input bytes. */
+void dj_text_set_max(dj_text *t, size_t max_len);
+
+/* Normalizes a knowledge-base term (same rules, including separator and
+ * invisible removal, so a term written "L V" still matches) into out.
+ * Used at KB compile time; not on the hot path. */
+dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len,
+                             dj_buf *out, dj_err *err);
+
+/* Appends to out a Hyperscan regular expression that matches the normalized
+ * term (which must come from dj_text_normalize_term) literally, except that
+ * each Latin letter with a digit/symbol lookalike also accepts the lookalike
+ * (o: [o0], i: [i1!|], l: [l1|], e: [e3], a: [a@4], s: [s$5], t: [t7],
+ * b: [b8], g: [g9]). Other bytes are escaped. */
+dj_rc dj_text_leet_pattern(const char *term, size_t len, dj_buf *out);
+
+/* 1 when cp is a letter of a script written without spaces between words
+ * (Han, Hiragana, Katakana, Hangul, Thai), so terms need no word boundary. */
+int dj_text_is_cjk(uint32_t cp);
+
+#endif
