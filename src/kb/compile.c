@@ -1,0 +1,272 @@
+/*
+ * Compiling a knowledge base: every mark, nickname, signal and cancel term
+ * is normalized with the listing-text rules (src/text), deduplicated, and
+ * compiled into one Hyperscan block-mode database whose pattern ids index
+ * kb->patterns. Latin marks of four or more letters compile to a pattern
+ * that also accepts digit/symbol lookalikes (r0lex, ch@nel); every other
+ * term compiles to an escaped literal. Each alternative of a lookalike class
+ * is one byte, so a match is always exactly pattern->len bytes long and the
+ * start of a match is its end minus that length (no SOM tracking needed).
+ *
+ * The scratch space Hyperscan needs per thread lives in dj_kb_scanner; the
+ * database is shared read-only by all of them (Suricata's util-mpm-hs.c).
+ */
+#include "kb/kb_int.h"
+#include "text/text.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#include <hs.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dj_kb_scanner {
+    dj_kb *kb;
+    hs_scratch_t *scratch;
+};
+
+static int is_alnum_ascii(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int latin_letters(const char *s, size_t n)
+{
+    int letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            return 0;
+        if (c >= 'a' && c <= 'z')
+            letters++;
+    }
+    return letters;
+}
+
+static void escape_literal(const char *s, size_t n, dj_buf *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_alnum_ascii(c)) {
+            dj_buf_addc(out, (char)c);
+        } else {
+            char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            dj_buf_add(out, e, 4);
+        }
+    }
+}
+
+static void add_builtin(dj_kb *kb, const char *text)
+{
+    dj_xgrow((void **)&kb->terms, &kb->cap_terms, kb->n_terms + 1, sizeof *kb->terms);
+    kb->terms[kb->n_terms++] = (dj_kb_term){text, 0, DJ_PAT_NEGATION};
+}
+
+/* Dedup key: kind, owner and normalized text. */
+typedef struct key {
+    const char *norm;
+    uint32_t len;
+    uint32_t owner;
+    dj_pat_kind kind;
+    uint32_t term;   /* index into kb->terms (first occurrence) */
+} key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const key *x = a, *y = b;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    /* Cancel terms are shared by every signal that names them. */
+    if (x->kind < DJ_PAT_CANCEL && x->owner != y->owner)
+        return x->owner < y->owner ? -1 : 1;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    int c = memcmp(x->norm, y->norm, x->len);
+    if (c)
+        return c;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static int same_key(const key *x, const key *y)
+{
+    return x->kind == y->kind && (x->kind >= DJ_PAT_CANCEL || x->owner == y->owner) && x->len == y->len &&
+           !memcmp(x->norm, y->norm, x->len);
+}
+
+void dj_kb__free_compiled(dj_kb *kb)
+{
+    hs_free_database(kb->db);
+    kb->db = NULL;
+    free(kb->patterns);
+    kb->patterns = NULL;
+}
+
+dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
+{
+    dj_text *tx = NULL;
+    key *keys = NULL;
+    const char **exprs = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    dj_buf nb, pb;
+    dj_buf_init(&nb, 4 * DJ_KB_MAX_TERM_BYTES + 64);
+    dj_buf_init(&pb, (size_t)1 << 30);
+    dj_rc rc = dj_text_new(&tx, err);
+    if (rc)
+        goto done;
+
+    /* Negations are part of the language, not of a brand's knowledge: every
+     * KB gets them. They only ever cancel a signal right after them. */
+    static const char *const negations[] = {
+        "非", "不是", "并非", "绝非", "拒绝", "杜绝", "谢绝", "严禁", "禁止", "没有", "不卖", "不做",
+        "not", "no", "never", "non", "anti", "zero", "without",
+    };
+    if (kb->n_signals)
+        for (size_t i = 0; i < sizeof negations / sizeof negations[0]; i++)
+            add_builtin(kb, negations[i]);
+
+    keys = dj_xmalloc((kb->n_terms + 1) * sizeof *keys);
+    size_t n_keys = 0;
+    for (size_t i = 0; i < kb->n_terms; i++) {
+        const dj_kb_term *t = &kb->terms[i];
+        dj_buf_reset(&nb);
+        if ((rc = dj_text_normalize_term(tx, t->text, strlen(t->text), &nb, err))) {
+            dj_err_prefix(err, "term \"%s\"", t->text);
+            goto done;
+        }
+        if (nb.len == 0)
+            continue; /* a term of only separators/format characters matches nothing */
+        keys[n_keys++] = (key){dj_arena_strndup(kb->pool, nb.data, nb.len), (uint32_t)nb.len, t->owner,
+                               t->kind, (uint32_t)i};
+    }
+    qsort(keys, n_keys, sizeof *keys, cmp_key);
+
+    kb->patterns = dj_xcalloc(n_keys + 1, sizeof *kb->patterns);
+    kb->n_patterns = 0;
+    for (size_t i = 0; i < n_keys; i++) {
+        if (i > 0 && same_key(&keys[i - 1], &keys[i]))
+            continue;
+        dj_kb_pattern *p = &kb->patterns[kb->n_patterns++];
+        p->kind = keys[i].kind;
+        p->owner = keys[i].owner;
+        p->term = keys[i].norm;
+        p->source = kb->terms[keys[i].term].text;
+        p->len = keys[i].len;
+        p->bound_left = is_alnum_ascii((unsigned char)p->term[0]);
+        p->bound_right = is_alnum_ascii((unsigned char)p->term[p->len - 1]);
+        p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 4;
+    }
+
+    size_t first_cancel = 0;
+    while (first_cancel < kb->n_patterns && kb->patterns[first_cancel].kind != DJ_PAT_CANCEL)
+        first_cancel++;
+    /* Cancel terms are matched by pointer: point every signal's cancel_near
+     * entries at the pattern's normalized string. */
+    for (size_t s = 0; s < kb->n_signals; s++) {
+        dj_kb_signal *sg = &kb->signals[s];
+        for (size_t j = 0; j < sg->n_cancel_near; j++) {
+            dj_buf_reset(&nb);
+            if (dj_text_normalize_term(tx, sg->cancel_near[j], strlen(sg->cancel_near[j]), &nb, NULL) || !nb.len)
+                continue;
+            for (size_t p = first_cancel; p < kb->n_patterns && kb->patterns[p].kind == DJ_PAT_CANCEL; p++)
+                if (kb->patterns[p].len == nb.len &&
+                    !memcmp(kb->patterns[p].term, nb.data, nb.len)) {
+                    sg->cancel_near[j] = kb->patterns[p].term;
+                    break;
+                }
+        }
+    }
+
+    if (kb->n_patterns == 0)
+        goto done; /* an empty KB scans nothing; no database */
+
+    size_t *offs = dj_xmalloc(kb->n_patterns * sizeof *offs);
+    exprs = dj_xmalloc(kb->n_patterns * sizeof *exprs);
+    flags = dj_xmalloc(kb->n_patterns * sizeof *flags);
+    ids = dj_xmalloc(kb->n_patterns * sizeof *ids);
+    for (size_t i = 0; i < kb->n_patterns; i++) {
+        dj_kb_pattern *p = &kb->patterns[i];
+        offs[i] = pb.len;
+        if (p->leet) {
+            dj_text_leet_pattern(p->term, p->len, &pb);
+            kb->n_leet++;
+        } else {
+            escape_literal(p->term, p->len, &pb);
+        }
+        dj_buf_addc(&pb, '\0');
+        flags[i] = 0;
+        ids[i] = (unsigned)i;
+    }
+    for (size_t i = 0; i < kb->n_patterns; i++)
+        exprs[i] = pb.data + offs[i];
+    free(offs);
+
+    hs_database_t *db = NULL;
+    hs_compile_error_t *ce = NULL;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)kb->n_patterns, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+        int at = ce ? ce->expression : -1;
+        rc = dj_err_set(err, DJ_EINVAL, "compiling term \"%s\": %s",
+                        at >= 0 ? kb->patterns[at].source : "?", ce ? ce->message : "unknown error");
+        hs_free_compile_error(ce);
+        goto done;
+    }
+    kb->db = db;
+    hs_database_size(db, &kb->db_bytes);
+done:
+    free(keys);
+    free(exprs);
+    free(flags);
+    free(ids);
+    dj_buf_fini(&nb);
+    dj_buf_fini(&pb);
+    dj_text_free(tx);
+    return rc;
+}
+
+dj_rc dj_kb_scanner_new(dj_kb *kb, dj_kb_scanner **out, dj_err *err)
+{
+    hs_scratch_t *scratch = NULL;
+    if (kb->db && hs_alloc_scratch(kb->db, &scratch) != HS_SUCCESS)
+        return dj_err_set(err, DJ_ENOMEM, "cannot allocate Hyperscan scratch space");
+    dj_kb_scanner *s = dj_xmalloc(sizeof *s);
+    s->kb = dj_kb_ref(kb);
+    s->scratch = scratch;
+    *out = s;
+    return DJ_OK;
+}
+
+void dj_kb_scanner_free(dj_kb_scanner *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->scratch);
+    dj_kb_unref(s->kb);
+    free(s);
+}
+
+typedef struct scan_ctx {
+    dj_kb_match_fn fn;
+    void *ud;
+} scan_ctx;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl, void *ctx)
+{
+    (void)from;
+    (void)fl;
+    scan_ctx *c = ctx;
+    return c->fn(id, (size_t)to, c->ud);
+}
+
+dj_rc dj_kb_scan(dj_kb_scanner *s, const char *text, size_t len, dj_kb_match_fn fn, void *ud)
+{
+    if (!s->kb->db || len == 0)
+        return DJ_OK;
+    if (len > 0xFFFFFFFFu)
+        return DJ_ETOOBIG;
+    scan_ctx c = {fn, ud};
+    hs_error_t e = hs_scan(s->kb->db, text, (unsigned)len, 0, s->scratch, on_match, &c);
+    /* HS_SCAN_TERMINATED means the callback asked to stop: not an error. */
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+        return DJ_EINVAL;
+    return DJ_OK;
+}

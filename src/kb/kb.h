@@ -1,0 +1,158 @@
+/*
+ * The knowledge base: brands (marks, nicknames, covered categories, price
+ * floors, authorized sellers, official images), signal terms and the
+ * decision thresholds, loaded from JSON (docs/kb-format.md), validated with
+ * messages that name the entry and field, and compiled into one Hyperscan
+ * database over the normalized terms.
+ *
+ * A dj_kb is an immutable snapshot, refcounted (dj_kb_ref/dj_kb_unref), so a
+ * new version can be swapped in while requests still use the old one. The
+ * scanning state that Hyperscan needs per thread lives in a dj_kb_scanner.
+ * Ownership: everything a getter returns is borrowed from the kb and valid
+ * while the caller holds a reference.
+ */
+#ifndef DJ_KB_KB_H
+#define DJ_KB_KB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct dj_kb dj_kb;
+typedef struct dj_kb_scanner dj_kb_scanner;
+
+/* Limits on what a KB may hold (input-driven sizes are bounded). */
+#define DJ_KB_MAX_BYTES ((size_t)256 << 20)
+#define DJ_KB_MAX_BRANDS 100000
+#define DJ_KB_MAX_TERMS_PER_BRAND 64
+#define DJ_KB_MAX_TERMS 400000
+#define DJ_KB_MAX_TERM_BYTES 256
+#define DJ_KB_MAX_SIGNALS 20000
+
+typedef enum {
+    DJ_SIG_REPLICA,     /* says it is a copy: 高仿, replica, 1:1 */
+    DJ_SIG_LOOKALIKE,   /* imitates a style: 同款, inspired by */
+    DJ_SIG_COMPAT,      /* compatibility wording: for, 适用于 */
+    DJ_SIG_RESALE,      /* second hand: 二手, pre-owned */
+    DJ_SIG_EVASION,     /* hides the brand: 大牌, no logo */
+    DJ_SIG_KIND_COUNT_,
+} dj_sig_kind;
+
+/* Name of a signal kind as in the KB JSON ("replica"). */
+const char *dj_sig_kind_name(dj_sig_kind k);
+
+/* A category path and a value (a floor), read-only. */
+typedef struct dj_kb_floor {
+    const char *category;   /* normalized path, e.g. "fashion/bags" */
+    double amount;          /* in the KB currency */
+} dj_kb_floor;
+
+/* One brand, read-only. */
+typedef struct dj_kb_brand {
+    const char *id;
+    const char *name;
+    const char **categories;        /* normalized paths */
+    size_t n_categories;
+    const dj_kb_floor *floors;
+    size_t n_floors;
+    const char **authorized_sellers; /* sorted (strcmp) for bsearch */
+    size_t n_authorized;
+    const uint8_t (*official_images)[32]; /* PDQ hashes, 32 bytes each */
+    size_t n_official_images;
+} dj_kb_brand;
+
+/* One signal entry, read-only. */
+typedef struct dj_kb_signal {
+    const char *term;               /* as written in the KB */
+    dj_sig_kind kind;
+    double weight;                  /* 0..1 */
+    const char **cancel_near;       /* normalized terms */
+    size_t n_cancel_near;
+    const char **cancel_categories; /* normalized paths */
+    size_t n_cancel_categories;
+} dj_kb_signal;
+
+typedef enum {
+    DJ_PAT_MARK,        /* a brand's mark */
+    DJ_PAT_NICKNAME,    /* a brand's trade nickname */
+    DJ_PAT_SIGNAL,      /* a signal term */
+    DJ_PAT_CANCEL,      /* a cancel_near context of one or more signals */
+    DJ_PAT_NEGATION,    /* built in: "not", 非, 拒绝 ... right before a signal negates it */
+} dj_pat_kind;
+
+/* One compiled pattern (Hyperscan id = index), read-only. */
+typedef struct dj_kb_pattern {
+    dj_pat_kind kind;
+    uint32_t owner;         /* brand index (MARK/NICKNAME) or signal index */
+    const char *term;       /* normalized term as matched */
+    const char *source;     /* the term as written in the KB */
+    uint32_t len;           /* bytes of the normalized term == match length */
+    uint8_t bound_left;     /* 1: starts with a Latin letter/digit: needs a word boundary before */
+    uint8_t bound_right;    /* 1: ends with a Latin letter/digit: needs a word boundary after */
+    uint8_t leet;           /* 1: compiled to accept digit/symbol lookalikes */
+} dj_kb_pattern;
+
+/* Loads, validates and compiles a KB from JSON text. On failure *out is
+ * untouched and err names the first problem ("brands[12].min_price.shoes:
+ * expected a number"). The returned kb has one reference. */
+dj_rc dj_kb_load(const char *json, size_t len, dj_kb **out, dj_err *err);
+dj_rc dj_kb_load_file(const char *path, dj_kb **out, dj_err *err);
+
+/* Validates without compiling (fast; for `PUT /v1/kb` pre-checks). */
+dj_rc dj_kb_validate(const char *json, size_t len, dj_err *err);
+
+dj_kb *dj_kb_ref(dj_kb *kb);
+/* Drops a reference; frees the kb when it was the last. NULL is ignored.
+ * Thread-safe (atomic count). */
+void dj_kb_unref(dj_kb *kb);
+
+const char *dj_kb_version(const dj_kb *kb);   /* "" when the KB has none */
+const char *dj_kb_currency(const dj_kb *kb);
+double dj_kb_threshold_block(const dj_kb *kb);
+double dj_kb_threshold_review(const dj_kb *kb);
+/* Value of one unit of `currency` in the KB currency, or 0 when unknown.
+ * The KB's own currency is 1. */
+double dj_kb_rate(const dj_kb *kb, const char *currency, size_t len);
+
+size_t dj_kb_n_brands(const dj_kb *kb);
+const dj_kb_brand *dj_kb_brand_at(const dj_kb *kb, size_t i);
+/* Index of the brand with this id, or -1. */
+long dj_kb_brand_find(const dj_kb *kb, const char *id);
+size_t dj_kb_n_signals(const dj_kb *kb);
+const dj_kb_signal *dj_kb_signal_at(const dj_kb *kb, size_t i);
+size_t dj_kb_n_patterns(const dj_kb *kb);
+const dj_kb_pattern *dj_kb_pattern_at(const dj_kb *kb, size_t i);
+
+/* 1 when category path `cat` lies under `scope` (equal, or scope is a
+ * '/'-prefix of it: "fashion" covers "fashion/bags"). */
+int dj_kb_category_covers(const char *scope, const char *cat, size_t cat_len);
+/* 1 when seller is in brand's authorized sellers. */
+int dj_kb_brand_authorizes(const dj_kb_brand *b, const char *seller, size_t len);
+/* The most specific floor of brand b for category cat (NULL/0 for none:
+ * then the lowest floor of the brand), or a negative value when b has no
+ * floors. */
+double dj_kb_brand_floor(const dj_kb_brand *b, const char *cat, size_t cat_len);
+
+/* Compile figures for reports. */
+typedef struct dj_kb_stats {
+    size_t n_brands, n_signals, n_patterns, n_leet_patterns;
+    double load_ms, compile_ms;
+    size_t db_bytes;
+} dj_kb_stats;
+void dj_kb_get_stats(const dj_kb *kb, dj_kb_stats *st);
+
+/* Per-thread scanning state for kb (holds a reference on kb). */
+dj_rc dj_kb_scanner_new(dj_kb *kb, dj_kb_scanner **out, dj_err *err);
+void dj_kb_scanner_free(dj_kb_scanner *s);
+
+/* Called for every match: pattern index and the end offset (exclusive) in
+ * the scanned text; the start is end - pattern->len. Return non-zero to
+ * stop the scan. */
+typedef int (*dj_kb_match_fn)(uint32_t pattern, size_t end, void *ud);
+
+/* Scans text[0..len) for every pattern of the scanner's kb. */
+dj_rc dj_kb_scan(dj_kb_scanner *s, const char *text, size_t len,
+                 dj_kb_match_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * Evidence and score (docs/screening.md explains the model and its
+ * constants). The listing's title and description are normalized and
+ * scanned once each; every match becomes a hit with its place in the text
+ * as written and the evasive foldings it needed. Hits are then judged in
+ * context (negations, cancel terms, compatibility wording, the listing's
+ * category, the seller, the price, the images) and turned into evidence,
+ * each with a probability-like contribution p. Evidence about one brand is
+ * combined by noisy-OR,
+ *     score(brand) = 1 - prod(1 - p_i),
+ * together with the evidence that names no brand (replica wording); the
+ * listing's score is the highest brand score. Noisy-OR keeps each piece
+ * explainable on its own ("a homoglyph in the mark alone is 0.85") while
+ * independent pieces reinforce each other.
+ */
+#include "screen/screen_int.h"
+#include "util/mem.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Contributions. One place, so docs/screening.md can quote them. */
+#define P_MARK_TITLE       0.08  /* plain mark in title, covered, unauthorized */
+#define P_MARK_DESC        0.04
+#define P_NICKNAME         0.30  /* trade nickname (小香, 驴牌) in a covered category */
+#define P_OBF_HOMOGLYPH    0.85
+#define P_OBF_INVISIBLE    0.85
+#define P_OBF_LEET         0.80
+#define P_OBF_SEPARATOR    0.70
+#define F_NOT_COVERED      0.60  /* obfuscation outside the brand's goods */
+#define F_REPLICA_NOBRAND  0.55  /* replica wording with no brand named */
+#define F_REPLICA_UNCOVERED 0.75 /* replica wording, brand outside its goods */
+#define F_LOOKALIKE_BRAND  0.60
+#define F_LOOKALIKE_NOBRAND 0.30
+#define F_EVASION_BRAND    0.55
+#define F_EVASION_NOBRAND  0.35
+#define F_DESC_ONLY        0.85  /* wording found only in the description */
+#define P_PRICE_MAX        0.95
+#define PRICE_CURVE        0.80
+#define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
+#define P_IMAGE_NEAR       0.70  /* official image, distance 0 */
+#define P_IMAGE_FAR        0.55  /* official image, distance 31 */
+#define P_MULTI_BRAND      0.50  /* three brands in one title; +0.1 per more */
+#define NEAR_BYTES         24    /* cancel_near window (8 CJK chars) */
+#define NEG_GAP_BYTES      4     /* negation right before a signal */
+#define COMPAT_GAP_BYTES   4     /* compat word right before a mark */
+#define PDQ_MATCH_DIST     31
+
+typedef struct cand {
+    int brand;
+    int title_mark, desc_mark, nick, obf;  /* hit indices or -1 */
+    int compat;                            /* hit of the compat word, or -1 */
+    int image, image_dist;                 /* official image index, distance */
+    int covered, authorized;
+    double score;
+} cand;
+
+static int is_alpha_ascii(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum_ascii(unsigned char c)
+{
+    return is_alpha_ascii(c) || (c >= '0' && c <= '9');
+}
+
+/* Short Latin terms (lv, ck, hp) need letters and digits around them to
+ * stop; longer ones only letters, so gucci2024 and rolex116610 still match. */
+static int bounded(const dj_kb_pattern *p, const char *t, size_t len, size_t start, size_t end)
+{
+    int strict = p->len <= 3;
+    if (p->bound_left && start > 0) {
+        unsigned char c = (unsigned char)t[start - 1];
+        if (strict ? is_alnum_ascii(c) : is_alpha_ascii(c))
+            return 0;
+    }
+    if (p->bound_right && end < len) {
+        unsigned char c = (unsigned char)t[end];
+        if (strict ? is_alnum_ascii(c) : is_alpha_ascii(c))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct scan_ud {
+    dj_screen *s;
+    uint8_t field;
+    const dj_text_view *v;
+} scan_ud;
+
+static int on_match(uint32_t pat, size_t end, void *ud)
+{
+    scan_ud *u = ud;
+    dj_screen *s = u->s;
+    if (s->n_hits >= DJ_SCREEN_MAX_HITS)
+        return 0; /* keep scanning cheaply; a listing this noisy is judged on what we kept */
+    const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
+    size_t start = end - p->len;
+    const dj_text_view *v = u->v;
+    if (!bounded(p, v->s, v->len, start, end))
+        return 0;
+    unsigned obf = 0;
+    if (v->all_flags) {
+        for (size_t i = start; i < end; i++)
+            obf |= v->flags[i] & DJ_TEXT_F_HOMOGLYPH;
+        /* A removal before the first char is outside the mark. */
+        for (size_t i = start + 1; i < end; i++)
+            obf |= v->flags[i] & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_SEPARATOR);
+    }
+    if (p->leet && memcmp(v->s + start, p->term, p->len) != 0)
+        obf |= DJ_OBF_LEET;
+    dj_hit *h = &s->hits[s->n_hits++];
+    h->pat = pat;
+    h->field = u->field;
+    h->obf = (uint8_t)obf;
+    h->dead = 0;
+    h->compat = 0;
+    h->start = (uint32_t)start;
+    h->end = (uint32_t)end;
+    h->ostart = v->orig[start];
+    h->oend = v->orig[end];
+    return 0;
+}
+
+static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len, dj_err *err)
+{
+    dj_text_view *v = &s->view[field];
+    dj_rc rc = dj_text_normalize(s->text, raw, len, v, err);
+    if (rc)
+        return rc;
+    if (field == FIELD_TITLE) {
+        /* The next normalize call reuses the view's buffers: keep a copy. */
+        if (v->len + 1 > s->title_cap) {
+            s->title_cap = (v->len + 1) * 2;
+            free(s->title_norm);
+            free(s->title_flags);
+            free(s->title_orig);
+            s->title_norm = dj_xmalloc(s->title_cap);
+            s->title_flags = dj_xmalloc(s->title_cap);
+            s->title_orig = dj_xmalloc(s->title_cap * sizeof *s->title_orig);
+        }
+        memcpy(s->title_norm, v->s, v->len + 1);
+        memcpy(s->title_flags, v->flags, v->len);
+        memcpy(s->title_orig, v->orig, (v->len + 1) * sizeof *v->orig);
+        v->s = s->title_norm;
+        v->flags = s->title_flags;
+        v->orig = s->title_orig;
+    }
+    scan_ud u = {s, field, v};
+    return dj_kb_scan(s->scanner, v->s, v->len, on_match, &u);
+}
+
+static void add_ev(dj_screen *s, unsigned reason, double p, int brand, int hit, const char *detail,
+                   double a, double b, double c)
+{
+    if (s->n_ev >= DJ_SCREEN_MAX_EVIDENCE)
+        return;
+    s->ev[s->n_ev++] = (dj_evidence){reason, p, brand, hit, detail, a, b, c};
+}
+
+static const dj_kb_pattern *pat_of(dj_screen *s, const dj_hit *h)
+{
+    return dj_kb_pattern_at(s->kb, h->pat);
+}
+
+/* 1 when the listing's category lies under one of paths[]. */
+static int category_in(const dj_listing *l, const char *const *paths, size_t n)
+{
+    if (!l->category.s)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (dj_kb_category_covers(paths[i], l->category.s, l->category.len))
+            return 1;
+    return 0;
+}
+
+/* The listing category, lower-cased for comparison with KB paths. Category
+ * paths are ASCII slugs in practice; non-ASCII bytes are kept as they are. */
+static void normalize_category(dj_screen *s, dj_listing *l)
+{
+    if (!l->category.s)
+        return;
+    char *c = dj_arena_alloc(s->arena, l->category.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < l->category.len; i++) {
+        unsigned char ch = (unsigned char)l->category.s[i];
+        if (ch == ' ' && (n == 0 || c[n - 1] == '/' || (i + 1 < l->category.len && l->category.s[i + 1] == '/')))
+            continue;
+        c[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    while (n > 0 && (c[n - 1] == '/' || c[n - 1] == ' '))
+        n--;
+    c[n] = '\0';
+    l->category.s = c;
+    l->category.len = n;
+}
+
+static int hexv(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static int parse_pdq(dj_str h, uint8_t out[32])
+{
+    if (h.len != 64)
+        return -1;
+    for (int i = 0; i < 32; i++) {
+        int hi = hexv(h.s[2 * i]), lo = hexv(h.s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static int hamming(const uint8_t a[32], const uint8_t b[32])
+{
+    int d = 0;
+    for (int i = 0; i < 32; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        d += __builtin_popcountll(x ^ y);
+    }
+    return d;
+}
+
+static cand *cand_get(cand *cs, size_t *n, int brand)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (cs[i].brand == brand)
+            return &cs[i];
+    if (*n >= DJ_SCREEN_MAX_BRANDS)
+        return NULL;
+    cand *c = &cs[(*n)++];
+    memset(c, 0, sizeof *c);
+    c->brand = brand;
+    c->title_mark = c->desc_mark = c->nick = c->obf = c->compat = c->image = -1;
+    c->image_dist = 999;
+    return c;
+}
+
+static double obf_p(unsigned obf, const char **kind)
+{
+    if (obf & DJ_TEXT_F_HOMOGLYPH) {
+        *kind = "homoglyph";
+        return P_OBF_HOMOGLYPH;
+    }
+    if (obf & DJ_TEXT_F_INVISIBLE) {
+        *kind = "invisible_character";
+        return P_OBF_INVISIBLE;
+    }
+    if (obf & DJ_OBF_LEET) {
+        *kind = "lookalike_digits";
+        return P_OBF_LEET;
+    }
+    *kind = "separated_letters";
+    return P_OBF_SEPARATOR;
+}
+
+/* Judges the signal hits: negation right before, cancel terms near,
+ * cancelled categories. Dead hits stay in the list so the reasons can say
+ * why a word did not count. */
+static void judge_signals(dj_screen *s)
+{
+    const dj_listing *l = s->l;
+    for (size_t i = 0; i < s->n_hits; i++) {
+        dj_hit *h = &s->hits[i];
+        const dj_kb_pattern *p = pat_of(s, h);
+        if (p->kind != DJ_PAT_SIGNAL)
+            continue;
+        const dj_kb_signal *sg = dj_kb_signal_at(s->kb, p->owner);
+        if (sg->n_cancel_categories && category_in(l, sg->cancel_categories, sg->n_cancel_categories)) {
+            h->dead = 1;
+            add_ev(s, DJ_REASON_BIT_CANCELLED, 0, -1, (int)i, "category", 0, 0, 0);
+            continue;
+        }
+        for (size_t j = 0; j < s->n_hits && !h->dead; j++) {
+            dj_hit *o = &s->hits[j];
+            if (o->field != h->field || j == i)
+                continue;
+            const dj_kb_pattern *q = pat_of(s, o);
+            if (q->kind == DJ_PAT_NEGATION && sg->kind != DJ_SIG_COMPAT && sg->kind != DJ_SIG_RESALE &&
+                o->end <= h->start && h->start - o->end <= NEG_GAP_BYTES) {
+                h->dead = 1;
+                add_ev(s, DJ_REASON_BIT_CANCELLED, 0, -1, (int)i, q->term, 0, 0, 0);
+            } else if (q->kind == DJ_PAT_CANCEL) {
+                uint32_t gap = o->end <= h->start ? h->start - o->end : o->start >= h->end ? o->start - h->end : 0;
+                if (gap > NEAR_BYTES)
+                    continue;
+                for (size_t k = 0; k < sg->n_cancel_near; k++)
+                    if (sg->cancel_near[k] == q->term) {
+                        h->dead = 1;
+                        add_ev(s, DJ_REASON_BIT_CANCELLED, 0, -1, (int)i, q->term, 0, 0, 0);
+                        break;
+                    }
+            }
+        }
+    }
+}
+
+/* A mark right after compatibility wording (适用于苹果, case for iPhone) is
+ * an accessory naming what it fits. The compat state carries along a run
+ * of marks (适用于苹果 iPhone 15). */
+static void judge_compat(dj_screen *s)
+{
+    for (size_t i = 0; i < s->n_hits; i++) {
+        dj_hit *h = &s->hits[i];
+        const dj_kb_pattern *p = pat_of(s, h);
+        if (p->kind != DJ_PAT_MARK && p->kind != DJ_PAT_NICKNAME)
+            continue;
+        for (size_t j = 0; j < s->n_hits; j++) {
+            dj_hit *o = &s->hits[j];
+            if (j == i || o->field != h->field || o->dead || o->end > h->start)
+                continue;
+            const dj_kb_pattern *q = pat_of(s, o);
+            int is_compat = q->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, q->owner)->kind == DJ_SIG_COMPAT;
+            int chained = o->compat && (q->kind == DJ_PAT_MARK || q->kind == DJ_PAT_NICKNAME);
+            if ((is_compat || chained) && h->start - o->end <= (chained ? 8u : COMPAT_GAP_BYTES)) {
+                h->compat = 1;
+                break;
+            }
+        }
+    }
+}
+
+static double price_p(double r)
+{
+    if (r >= 1)
+        return 0;
+    double x = (1 - r) / 0.8;
+    if (x > 1)
+        x = 1;
+    return P_PRICE_MAX * pow(x, PRICE_CURVE);
+}
+
+dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
+{
+    dj_listing *l = (dj_listing *)s->l;
+    dj_kb *kb = s->kb;
+    s->n_hits = 0;
+    s->n_ev = 0;
+    normalize_category(s, l);
+    s->field_raw[FIELD_TITLE] = l->title.s;
+    s->field_raw[FIELD_DESC] = l->description.s;
+    dj_rc rc = scan_field(s, FIELD_TITLE, l->title.s ? l->title.s : "", l->title.len, err);
+    if (!rc && l->description.s)
+        rc = scan_field(s, FIELD_DESC, l->description.s, l->description.len, err);
+    else
+        s->view[FIELD_DESC].len = 0;
+    if (rc)
+        return rc;
+
+    judge_signals(s);
+    judge_compat(s);
+
+    /* Signal summary: the strongest live hit of each kind. */
+    int best_sig[DJ_SIG_KIND_COUNT_];
+    double best_w[DJ_SIG_KIND_COUNT_];
+    for (int k = 0; k < DJ_SIG_KIND_COUNT_; k++) {
+        best_sig[k] = -1;
+        best_w[k] = 0;
+    }
+    cand cs[DJ_SCREEN_MAX_BRANDS];
+    size_t n_cs = 0;
+    for (size_t i = 0; i < s->n_hits; i++) {
+        dj_hit *h = &s->hits[i];
+        const dj_kb_pattern *p = pat_of(s, h);
+        if (p->kind == DJ_PAT_SIGNAL && !h->dead) {
+            const dj_kb_signal *sg = dj_kb_signal_at(kb, p->owner);
+            double w = sg->weight * (h->field == FIELD_DESC ? F_DESC_ONLY : 1.0);
+            if (w > best_w[sg->kind] || best_sig[sg->kind] < 0) {
+                best_w[sg->kind] = w;
+                best_sig[sg->kind] = (int)i;
+            }
+        } else if (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) {
+            cand *c = cand_get(cs, &n_cs, (int)p->owner);
+            if (!c)
+                continue;
+            if (h->compat) {
+                if (c->compat < 0)
+                    c->compat = (int)i;
+                continue;
+            }
+            if (h->obf && c->obf < 0)
+                c->obf = (int)i;
+            if (p->kind == DJ_PAT_NICKNAME) {
+                if (c->nick < 0)
+                    c->nick = (int)i;
+            } else if (h->field == FIELD_TITLE) {
+                if (c->title_mark < 0 || (s->hits[c->title_mark].obf && !h->obf))
+                    c->title_mark = (int)i;
+            } else if (c->desc_mark < 0) {
+                c->desc_mark = (int)i;
+            }
+        }
+    }
+
+    /* Official images: a brand's own photos in a listing of another seller. */
+    for (size_t i = 0; i < l->n_images; i++) {
+        uint8_t h[32];
+        if (parse_pdq(l->images[i], h))
+            continue;
+        for (size_t b = 0; b < dj_kb_n_brands(kb); b++) {
+            const dj_kb_brand *br = dj_kb_brand_at(kb, b);
+            for (size_t k = 0; k < br->n_official_images; k++) {
+                int dist = hamming(h, br->official_images[k]);
+                if (dist > PDQ_MATCH_DIST)
+                    continue;
+                cand *c = cand_get(cs, &n_cs, (int)b);
+                if (c && dist < c->image_dist) {
+                    c->image = (int)i;
+                    c->image_dist = dist;
+                }
+            }
+        }
+    }
+
+    int resale = best_sig[DJ_SIG_RESALE] >= 0;
+    double price = -1;
+    if (l->has_price) {
+        double rate = l->currency.s ? dj_kb_rate(kb, l->currency.s, l->currency.len) : 1.0;
+        if (rate > 0)
+            price = l->price * rate;
+    }
+
+    /* Brands named plainly in the title (not as accessories). */
+    int n_title_brands = 0;
+    for (size_t i = 0; i < n_cs; i++)
+        if (cs[i].title_mark >= 0)
+            n_title_brands++;
+
+    int best = -1;
+    double best_score = 0;
+    size_t ev_base = s->n_ev;
+    for (size_t i = 0; i < n_cs; i++) {
+        cand *c = &cs[i];
+        const dj_kb_brand *br = dj_kb_brand_at(kb, (size_t)c->brand);
+        int named = c->title_mark >= 0 || c->desc_mark >= 0 || c->nick >= 0 || c->obf >= 0;
+        if (!named && c->image < 0)
+            continue; /* only named as what an accessory fits */
+        c->covered = br->n_categories == 0 || !l->category.s || category_in(l, br->categories, br->n_categories);
+        c->authorized = l->seller_id.s && dj_kb_brand_authorizes(br, l->seller_id.s, l->seller_id.len);
+        size_t mark = s->n_ev;
+        if (c->authorized) {
+            add_ev(s, DJ_REASON_BIT_AUTHORIZED, 0, c->brand, -1, NULL, 0, 0, 0);
+        } else {
+            if (c->title_mark >= 0)
+                add_ev(s, DJ_REASON_BIT_BRAND_TERM, c->covered ? P_MARK_TITLE : 0, c->brand, c->title_mark,
+                       "title", 0, 0, 0);
+            else if (c->desc_mark >= 0)
+                add_ev(s, DJ_REASON_BIT_BRAND_TERM, c->covered ? P_MARK_DESC : 0, c->brand, c->desc_mark,
+                       "description", 0, 0, 0);
+            if (c->nick >= 0)
+                add_ev(s, DJ_REASON_BIT_NICKNAME, c->covered ? P_NICKNAME : 0, c->brand, c->nick, NULL, 0, 0, 0);
+            if (c->obf >= 0) {
+                const char *kind;
+                double p = obf_p(s->hits[c->obf].obf, &kind);
+                add_ev(s, DJ_REASON_BIT_OBFUSCATION, c->covered ? p : p * F_NOT_COVERED, c->brand, c->obf, kind, 0,
+                       0, 0);
+            }
+            if (!c->covered && named)
+                add_ev(s, DJ_REASON_BIT_CATEGORY_NOT_COVERED, 0, c->brand, -1, NULL, 0, 0, 0);
+            if (c->image >= 0)
+                add_ev(s, DJ_REASON_BIT_OFFICIAL_IMAGE,
+                       P_IMAGE_NEAR - (P_IMAGE_NEAR - P_IMAGE_FAR) * c->image_dist / PDQ_MATCH_DIST, c->brand, -1,
+                       NULL, (double)c->image, (double)c->image_dist, 0);
+            /* Price: only where the brand's goods are concerned. */
+            if (price >= 0 && (c->covered || c->image >= 0)) {
+                double floor = dj_kb_brand_floor(br, l->category.s, l->category.len);
+                if (floor > 0) {
+                    double eff = resale ? floor * F_RESALE_FLOOR : floor;
+                    double r = price / eff;
+                    double p = price_p(r);
+                    if (p > 0)
+                        add_ev(s, DJ_REASON_BIT_PRICE, p, c->brand, -1, resale ? "resale" : NULL, price, eff, r);
+                }
+            }
+        }
+        /* Wording that names no brand by itself gets its full weight when a
+         * brand is named. */
+        int brand_named = !c->authorized && (named || c->image >= 0);
+        double rep = best_w[DJ_SIG_REPLICA];
+        if (best_sig[DJ_SIG_REPLICA] >= 0 && brand_named)
+            add_ev(s, DJ_REASON_BIT_REPLICA, c->covered ? rep : rep * F_REPLICA_UNCOVERED, c->brand,
+                   best_sig[DJ_SIG_REPLICA], NULL, 0, 0, 0);
+        if (best_sig[DJ_SIG_LOOKALIKE] >= 0 && brand_named)
+            add_ev(s, DJ_REASON_BIT_LOOKALIKE, best_w[DJ_SIG_LOOKALIKE] * F_LOOKALIKE_BRAND, c->brand,
+                   best_sig[DJ_SIG_LOOKALIKE], NULL, 0, 0, 0);
+        if (best_sig[DJ_SIG_EVASION] >= 0 && brand_named)
+            add_ev(s, DJ_REASON_BIT_EVASION, best_w[DJ_SIG_EVASION] * F_EVASION_BRAND, c->brand,
+                   best_sig[DJ_SIG_EVASION], NULL, 0, 0, 0);
+        if (n_title_brands >= 3 && c->title_mark >= 0 && !c->authorized) {
+            double p = P_MULTI_BRAND + 0.1 * (n_title_brands - 3);
+            add_ev(s, DJ_REASON_BIT_MULTI_BRAND, p > 0.8 ? 0.8 : p, c->brand, -1, NULL, n_title_brands, 0, 0);
+        }
+        double prod = 1;
+        for (size_t e = mark; e < s->n_ev; e++)
+            prod *= 1 - s->ev[e].p;
+        c->score = 1 - prod;
+        if (best < 0 || c->score > best_score) {
+            best = (int)i;
+            best_score = c->score;
+        }
+    }
+
+    /* Wording alone, when no brand carries it. */
+    double nobrand = 0;
+    {
+        double prod = 1;
+        if (best_sig[DJ_SIG_REPLICA] >= 0)
+            prod *= 1 - best_w[DJ_SIG_REPLICA] * F_REPLICA_NOBRAND;
+        if (best_sig[DJ_SIG_LOOKALIKE] >= 0)
+            prod *= 1 - best_w[DJ_SIG_LOOKALIKE] * F_LOOKALIKE_NOBRAND;
+        if (best_sig[DJ_SIG_EVASION] >= 0)
+            prod *= 1 - best_w[DJ_SIG_EVASION] * F_EVASION_NOBRAND;
+        nobrand = 1 - prod;
+    }
+
+    /* Keep the evidence of the chosen brand; the rest is noise in the reasons. */
+    int chosen = best >= 0 && best_score >= nobrand ? cs[best].brand : -1;
+    double score = chosen >= 0 ? best_score : nobrand;
+    size_t w = ev_base;
+    for (size_t e = ev_base; e < s->n_ev; e++)
+        if (s->ev[e].brand == chosen)
+            s->ev[w++] = s->ev[e];
+    s->n_ev = w;
+    if (chosen < 0) {
+        if (best_sig[DJ_SIG_REPLICA] >= 0)
+            add_ev(s, DJ_REASON_BIT_REPLICA, best_w[DJ_SIG_REPLICA] * F_REPLICA_NOBRAND, -1,
+                   best_sig[DJ_SIG_REPLICA], NULL, 0, 0, 0);
+        if (best_sig[DJ_SIG_LOOKALIKE] >= 0)
+            add_ev(s, DJ_REASON_BIT_LOOKALIKE, best_w[DJ_SIG_LOOKALIKE] * F_LOOKALIKE_NOBRAND, -1,
+                   best_sig[DJ_SIG_LOOKALIKE], NULL, 0, 0, 0);
+        if (best_sig[DJ_SIG_EVASION] >= 0)
+            add_ev(s, DJ_REASON_BIT_EVASION, best_w[DJ_SIG_EVASION] * F_EVASION_NOBRAND, -1,
+                   best_sig[DJ_SIG_EVASION], NULL, 0, 0, 0);
+    }
+    /* Explanations that lowered the score. */
+    if (resale)
+        add_ev(s, DJ_REASON_BIT_RESALE, 0, -1, best_sig[DJ_SIG_RESALE], NULL, 0, 0, 0);
+    for (size_t i = 0; i < n_cs; i++)
+        if (cs[i].compat >= 0 && cs[i].title_mark < 0 && cs[i].desc_mark < 0 && cs[i].obf < 0)
+            add_ev(s, DJ_REASON_BIT_COMPAT, 0, cs[i].brand, cs[i].compat, NULL, 0, 0, 0);
+
+    if (score < 0)
+        score = 0;
+    if (score > 1)
+        score = 1;
+    d->score = score;
+    d->decision = score >= dj_kb_threshold_block(kb) ? DJ_DECIDE_BLOCK
+                  : score >= dj_kb_threshold_review(kb) ? DJ_DECIDE_REVIEW
+                                                         : DJ_DECIDE_ALLOW;
+    /* A brand is "concerned" when something about it counted. */
+    int concerned = chosen >= 0 && best_score > 0;
+    d->brand_id = concerned ? dj_kb_brand_at(kb, (size_t)chosen)->id : NULL;
+    d->signals = 0;
+    for (size_t e = 0; e < s->n_ev; e++)
+        d->signals |= 1u << s->ev[e].reason;
+    return DJ_OK;
+}

@@ -1,0 +1,123 @@
+/*
+ * Screening: a listing in, a decision out (allow, review or block, a score
+ * in [0,1], the brand concerned and the reasons), as docs/screening.md
+ * describes. A dj_screen is one worker's state (normalizer, Hyperscan
+ * scratch, per-listing arena); it is used by one thread at a time and holds
+ * a reference on the knowledge base it screens with.
+ *
+ * Ownership: a dj_listing's strings are borrowed from the parsed line or
+ * from the arena given to dj_listing_parse; a dj_decision's strings are
+ * borrowed from the dj_screen until its next call.
+ */
+#ifndef DJ_SCREEN_SCREEN_H
+#define DJ_SCREEN_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kb/kb.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define DJ_LISTING_MAX_IMAGES 64
+#define DJ_LISTING_MAX_WARNINGS 8
+
+/* A string view; s is NULL when the field was absent or null. */
+typedef struct dj_str {
+    const char *s;
+    size_t len;
+} dj_str;
+
+typedef struct dj_listing {
+    dj_str id;            /* required; a JSON number is accepted and kept as text */
+    dj_str seller_id;
+    dj_str title;         /* required */
+    dj_str description;
+    dj_str category;
+    dj_str currency;
+    dj_str region;
+    double price;         /* valid when has_price */
+    int has_price;
+    dj_str images[DJ_LISTING_MAX_IMAGES];  /* PDQ hex strings as given */
+    size_t n_images;
+    /* Problems that did not stop screening (unknown fields, a bad image
+     * hash): "unknown field \"titel\" ignored". */
+    const char *warnings[DJ_LISTING_MAX_WARNINGS];
+    size_t n_warnings;
+} dj_listing;
+
+/* Parses one listing JSON object from line[0..len). Escaped strings and
+ * warnings are allocated in arena. Errors name the field ("price: expected
+ * a number", "missing required field \"title\""). */
+dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena,
+                       dj_listing *out, dj_err *err);
+
+typedef enum {
+    DJ_DECIDE_ALLOW,
+    DJ_DECIDE_REVIEW,
+    DJ_DECIDE_BLOCK,
+} dj_decide;
+
+const char *dj_decide_name(dj_decide d);
+
+typedef struct dj_decision {
+    dj_decide decision;
+    double score;            /* 0..1 */
+    const char *brand_id;    /* NULL when no brand is concerned */
+    const char *reasons;     /* JSON array text of the reasons */
+    size_t reasons_len;
+    unsigned signals;        /* bit set of DJ_REASON_* present (for stats) */
+} dj_decision;
+
+/* Reason kinds, as bits of dj_decision.signals and the "signal" names of
+ * the reasons (docs/screening.md). */
+#define DJ_REASON_MAP(XX)                    \
+    XX(BRAND_TERM, "brand_term")             \
+    XX(NICKNAME, "brand_nickname")           \
+    XX(CATEGORY_NOT_COVERED, "category_not_covered") \
+    XX(COMPAT, "compatibility")              \
+    XX(REPLICA, "replica_term")              \
+    XX(LOOKALIKE, "lookalike_term")          \
+    XX(EVASION, "evasion_term")              \
+    XX(RESALE, "resale_term")                \
+    XX(CANCELLED, "cancelled_term")          \
+    XX(OBFUSCATION, "obfuscation")           \
+    XX(PRICE, "price_below_floor")           \
+    XX(AUTHORIZED, "authorized_seller")      \
+    XX(OFFICIAL_IMAGE, "official_image")     \
+    XX(MULTI_BRAND, "multiple_brands")
+
+enum {
+#define XX(name, str) DJ_REASON_BIT_##name,
+    DJ_REASON_MAP(XX)
+#undef XX
+    DJ_REASON_COUNT_,
+};
+#define DJ_REASON(name) (1u << DJ_REASON_BIT_##name)
+const char *dj_reason_name(unsigned bit);
+
+typedef struct dj_screen dj_screen;
+
+/* A worker screening with kb (takes a reference). Free with dj_screen_free. */
+dj_rc dj_screen_new(dj_kb *kb, dj_screen **out, dj_err *err);
+void dj_screen_free(dj_screen *s);
+
+/* Switches the worker to another KB version (between listings). */
+dj_rc dj_screen_set_kb(dj_screen *s, dj_kb *kb, dj_err *err);
+
+/* Screens a parsed listing. */
+dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *out, dj_err *err);
+
+/* Screens one JSONL line and appends the decision line (no newline) to out:
+ *   {"id":..,"decision":..,"score":..,"brand":..,"reasons":[..]}
+ * or, for a line that cannot be screened,
+ *   {"line":N,"decision":"error","error":"..."}
+ * Returns the decision kind written, or -1 for an error line. Never fails
+ * otherwise except DJ_ETOOBIG from out (returned as -2). */
+int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no, dj_buf *out);
+
+/* Appends a decision object for listing id to out. */
+dj_rc dj_decision_to_json(const dj_decision *d, dj_str id, const dj_listing *l, dj_buf *out);
+
+#endif

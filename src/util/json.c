@@ -1,0 +1,449 @@
+/*
+ * Strict JSON cursor (see json.h). The string scanner is the hot loop: it
+ * skips 8 bytes at a time while they hold no quote, backslash, control or
+ * non-ASCII byte, then validates UTF-8 only where non-ASCII bytes occur.
+ */
+#include "util/json.h"
+#include "util/utf8.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dj_jcur_init(dj_jcur *c, const char *s, size_t n, dj_arena *arena)
+{
+    c->beg = c->p = s;
+    c->end = s + n;
+    c->arena = arena;
+    c->max_depth = 32;
+}
+
+size_t dj_jcur_offset(const dj_jcur *c)
+{
+    return (size_t)(c->p - c->beg);
+}
+
+static dj_rc fail(dj_jcur *c, dj_err *err, const char *what)
+{
+    if (c->p >= c->end)
+        return dj_err_set(err, DJ_EPARSE, "at byte %zu: unexpected end of input, %s", dj_jcur_offset(c), what);
+    return dj_err_set(err, DJ_EPARSE, "at byte %zu: %s", dj_jcur_offset(c), what);
+}
+
+static void ws(dj_jcur *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+dj_json_type dj_jcur_peek(dj_jcur *c)
+{
+    ws(c);
+    if (c->p >= c->end)
+        return DJ_JSON_END;
+    switch (*c->p) {
+    case '{': return DJ_JSON_OBJECT;
+    case '[': return DJ_JSON_ARRAY;
+    case '"': return DJ_JSON_STRING;
+    case 't': return DJ_JSON_TRUE;
+    case 'f': return DJ_JSON_FALSE;
+    case 'n': return DJ_JSON_NULL;
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        return DJ_JSON_NUMBER;
+    default: return DJ_JSON_BAD;
+    }
+}
+
+dj_rc dj_jcur_object_begin(dj_jcur *c, dj_err *err)
+{
+    ws(c);
+    if (c->p >= c->end || *c->p != '{')
+        return fail(c, err, "expected an object");
+    c->p++;
+    /* Mark "just opened" by leaving the cursor after '{'; object_next
+     * distinguishes first from later keys by the previous byte. */
+    return DJ_OK;
+}
+
+static int hexval(char h)
+{
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+}
+
+static int hex4(const char *p, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        x = (x << 4) | (uint32_t)h;
+    }
+    *v = x;
+    return 0;
+}
+
+/* 1 when none of the 8 bytes is a quote, backslash, < 0x20 or >= 0x80. */
+static inline int plain8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+    uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
+    uint64_t ctl = v - ones * 0x20; /* high bit set where byte < 0x20 (for ASCII bytes) */
+    return ((zq | zb | ctl | v) & highs) == 0;
+}
+
+static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
+{
+    /* Caller checked *c->p == '"'. */
+    const char *start = ++c->p;
+    const char *p = start, *end = c->end;
+    for (;;) {
+        while (end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (!plain8(v))
+                break;
+            p += 8;
+        }
+        if (p >= end) {
+            c->p = p;
+            return fail(c, err, "unterminated string");
+        }
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"') {
+            *s = start;
+            *len = (size_t)(p - start);
+            c->p = p + 1;
+            return DJ_OK;
+        }
+        if (ch == '\\')
+            break;
+        if (ch < 0x20) {
+            c->p = p;
+            return fail(c, err, "control character in string");
+        }
+        if (ch >= 0x80) {
+            uint32_t cp;
+            size_t k = dj_utf8_decode(p, (size_t)(end - p), &cp);
+            if (!k) {
+                c->p = p;
+                return fail(c, err, "invalid UTF-8 in string");
+            }
+            p += k;
+        } else {
+            p++;
+        }
+    }
+    /* Slow path: the string has escapes; decode into the arena. The decoded
+     * form is never longer than the source. */
+    const char *q = p;
+    size_t cap_guess = (size_t)(q - start);
+    /* Find the end to size the buffer. */
+    const char *e = q;
+    while (e < end && *e != '"') {
+        if (*e == '\\')
+            e++;
+        e++;
+    }
+    if (e >= end) {
+        c->p = end;
+        return fail(c, err, "unterminated string");
+    }
+    char *out = dj_arena_alloc(c->arena, (size_t)(e - start) + 1);
+    memcpy(out, start, cap_guess);
+    char *o = out + cap_guess;
+    p = q;
+    for (;;) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"') {
+            *o = '\0';
+            *s = out;
+            *len = (size_t)(o - out);
+            c->p = p + 1;
+            return DJ_OK;
+        }
+        if (ch < 0x20) {
+            c->p = p;
+            return fail(c, err, "control character in string");
+        }
+        if (ch >= 0x80) {
+            uint32_t cp;
+            size_t k = dj_utf8_decode(p, (size_t)(end - p), &cp);
+            if (!k) {
+                c->p = p;
+                return fail(c, err, "invalid UTF-8 in string");
+            }
+            memcpy(o, p, k);
+            o += k;
+            p += k;
+            continue;
+        }
+        if (ch != '\\') {
+            *o++ = (char)ch;
+            p++;
+            continue;
+        }
+        if (end - p < 2) {
+            c->p = p;
+            return fail(c, err, "unterminated escape");
+        }
+        char x = p[1];
+        p += 2;
+        switch (x) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            uint32_t u;
+            if (end - p < 4 || hex4(p, &u)) {
+                c->p = p - 2;
+                return fail(c, err, "invalid \\u escape");
+            }
+            p += 4;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                uint32_t lo;
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF) {
+                    c->p = p - 6;
+                    return fail(c, err, "unpaired surrogate in \\u escape");
+                }
+                p += 6;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                c->p = p - 6;
+                return fail(c, err, "unpaired surrogate in \\u escape");
+            }
+            /* \u escapes are at least 6 bytes and encode to at most 4. */
+            o += dj_utf8_encode(u, o);
+            break;
+        }
+        default:
+            c->p = p - 2;
+            return fail(c, err, "invalid escape in string");
+        }
+    }
+}
+
+dj_rc dj_jcur_object_next(dj_jcur *c, const char **key, size_t *key_len, dj_err *err)
+{
+    ws(c);
+    if (c->p >= c->end)
+        return fail(c, err, "expected '}' or a key");
+    /* Find whether we are right after '{' (first key) or after a value. */
+    const char *b = c->p - 1;
+    while (b >= c->beg && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+        b--;
+    int first = b >= c->beg && *b == '{';
+    if (*c->p == '}') {
+        c->p++;
+        return DJ_ENOTFOUND;
+    }
+    if (!first) {
+        if (*c->p != ',')
+            return fail(c, err, "expected ',' or '}' in object");
+        c->p++;
+        ws(c);
+    }
+    if (c->p >= c->end || *c->p != '"')
+        return fail(c, err, first ? "expected a key or '}'" : "expected a key after ','");
+    dj_rc rc = read_string(c, key, key_len, err);
+    if (rc)
+        return rc;
+    ws(c);
+    if (c->p >= c->end || *c->p != ':')
+        return fail(c, err, "expected ':' after key");
+    c->p++;
+    ws(c);
+    return DJ_OK;
+}
+
+dj_rc dj_jcur_array_begin(dj_jcur *c, dj_err *err)
+{
+    ws(c);
+    if (c->p >= c->end || *c->p != '[')
+        return fail(c, err, "expected an array");
+    c->p++;
+    return DJ_OK;
+}
+
+dj_rc dj_jcur_array_next(dj_jcur *c, dj_err *err)
+{
+    ws(c);
+    if (c->p >= c->end)
+        return fail(c, err, "expected ']' or a value");
+    const char *b = c->p - 1;
+    while (b >= c->beg && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+        b--;
+    int first = b >= c->beg && *b == '[';
+    if (*c->p == ']') {
+        c->p++;
+        return DJ_ENOTFOUND;
+    }
+    if (!first) {
+        if (*c->p != ',')
+            return fail(c, err, "expected ',' or ']' in array");
+        c->p++;
+        ws(c);
+        if (c->p < c->end && *c->p == ']')
+            return fail(c, err, "trailing comma in array");
+    }
+    return DJ_OK;
+}
+
+dj_rc dj_jcur_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
+{
+    ws(c);
+    if (c->p >= c->end || *c->p != '"')
+        return fail(c, err, "expected a string");
+    return read_string(c, s, len, err);
+}
+
+dj_rc dj_jcur_number(dj_jcur *c, double *v, dj_err *err)
+{
+    ws(c);
+    const char *p = c->p, *end = c->end;
+    const char *start = p;
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || *p < '0' || *p > '9')
+        return fail(c, err, "expected a number");
+    if (*p == '0') {
+        p++;
+    } else {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    int simple = 1;
+    if (p < end && *p == '.') {
+        p++;
+        simple = 0;
+        if (p >= end || *p < '0' || *p > '9') {
+            c->p = p;
+            return fail(c, err, "expected a digit after '.'");
+        }
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        simple = 0;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || *p < '0' || *p > '9') {
+            c->p = p;
+            return fail(c, err, "expected a digit in exponent");
+        }
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    size_t n = (size_t)(p - start);
+    if (simple && n <= 18) {
+        /* Integers: no strtod, no copy. */
+        long long x = 0;
+        const char *q = start + (*start == '-');
+        for (; q < p; q++)
+            x = x * 10 + (*q - '0');
+        *v = *start == '-' ? -(double)x : (double)x;
+    } else {
+        char tmp[64];
+        if (n >= sizeof tmp)
+            return fail(c, err, "number too long");
+        memcpy(tmp, start, n);
+        tmp[n] = '\0';
+        errno = 0;
+        *v = strtod(tmp, NULL);
+        if (errno == ERANGE && (*v > 1 || *v < -1))
+            return fail(c, err, "number out of range");
+    }
+    c->p = p;
+    return DJ_OK;
+}
+
+static dj_rc word(dj_jcur *c, const char *w, size_t n, dj_err *err)
+{
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+        return fail(c, err, "invalid literal");
+    c->p += n;
+    return DJ_OK;
+}
+
+dj_rc dj_jcur_bool(dj_jcur *c, int *v, dj_err *err)
+{
+    ws(c);
+    if (c->p < c->end && *c->p == 't') {
+        *v = 1;
+        return word(c, "true", 4, err);
+    }
+    if (c->p < c->end && *c->p == 'f') {
+        *v = 0;
+        return word(c, "false", 5, err);
+    }
+    return fail(c, err, "expected true or false");
+}
+
+dj_rc dj_jcur_null(dj_jcur *c)
+{
+    ws(c);
+    if ((size_t)(c->end - c->p) >= 4 && memcmp(c->p, "null", 4) == 0) {
+        c->p += 4;
+        return DJ_OK;
+    }
+    return DJ_ENOTFOUND;
+}
+
+static dj_rc skip(dj_jcur *c, int depth, dj_err *err)
+{
+    if (depth > c->max_depth)
+        return fail(c, err, "nesting too deep");
+    const char *s;
+    size_t n;
+    double d;
+    int b;
+    dj_rc rc;
+    switch (dj_jcur_peek(c)) {
+    case DJ_JSON_OBJECT:
+        if ((rc = dj_jcur_object_begin(c, err)))
+            return rc;
+        while ((rc = dj_jcur_object_next(c, &s, &n, err)) == DJ_OK)
+            if ((rc = skip(c, depth + 1, err)))
+                return rc;
+        return rc == DJ_ENOTFOUND ? DJ_OK : rc;
+    case DJ_JSON_ARRAY:
+        if ((rc = dj_jcur_array_begin(c, err)))
+            return rc;
+        while ((rc = dj_jcur_array_next(c, err)) == DJ_OK)
+            if ((rc = skip(c, depth + 1, err)))
+                return rc;
+        return rc == DJ_ENOTFOUND ? DJ_OK : rc;
+    case DJ_JSON_STRING: return dj_jcur_string(c, &s, &n, err);
+    case DJ_JSON_NUMBER: return dj_jcur_number(c, &d, err);
+    case DJ_JSON_TRUE:
+    case DJ_JSON_FALSE: return dj_jcur_bool(c, &b, err);
+    case DJ_JSON_NULL: return word(c, "null", 4, err);
+    default: return fail(c, err, "expected a value");
+    }
+}
+
+dj_rc dj_jcur_skip(dj_jcur *c, dj_err *err)
+{
+    return skip(c, 0, err);
+}
+
+dj_rc dj_jcur_finish(dj_jcur *c, dj_err *err)
+{
+    ws(c);
+    if (c->p != c->end)
+        return fail(c, err, "unexpected data after the value");
+    return DJ_OK;
+}
