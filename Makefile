@@ -63,14 +63,17 @@ $(BUILD)/libdajia.a: $(LIB_OBJS)
 
 $(DAJIA): $(MAIN_OBJ) $(BUILD)/libdajia.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lstdc++
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lstdc++
 
 $(BUILD)/unit: $(UNIT_OBJS) $(BUILD)/libdajia.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lstdc++
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lstdc++
 
 $(BUILD)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libdajia.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.c,$^) $(BUILD)/libdajia.a $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $(filter %.c,$^) $(BUILD)/libdajia.a $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++
 
 test-build: $(DAJIA) $(BUILD)/unit $(FUZZ_NAMES:%=$(BUILD)/replay/%)
 

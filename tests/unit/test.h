@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/err.h"
+
 typedef struct dj_test {
     const char *name;
     void (*fn)(void);
@@ -58,9 +60,10 @@ void dj_test_skip(const char *why);
 #define CHECK_OK(rc, errp)                                                   \
     do {                                                                     \
         int rc_ = (int)(rc);                                                 \
+        const dj_err *e_ = (errp);                                           \
         if (rc_ != 0)                                                        \
             dj_test_fail(__FILE__, __LINE__, "CHECK_OK(%s): rc=%d %s", #rc,  \
-                         rc_, (errp) ? ((dj_err *)(errp))->msg : "");        \
+                         rc_, e_ ? e_->msg : "");                            \
     } while (0)
 
 #endif

@@ -1,0 +1,165 @@
+/* Tests for src/kb: validation messages, lookups, compile and scan. */
+#include "test.h"
+#include "kb/kb.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+static void test_kb_invalid_cases_name_the_field(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/kb/invalid.jsonl", dj_test_data_dir());
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *c = json_loads(line, 0, NULL);
+        CHECK(c != NULL);
+        if (!c)
+            continue;
+        char *kb = json_dumps(json_object_get(c, "kb"), JSON_ENCODE_ANY);
+        dj_err err = {0};
+        dj_kb *k = NULL;
+        dj_rc rc = dj_kb_load(kb, strlen(kb), &k, &err);
+        CHECK(rc != DJ_OK);
+        CHECK(k == NULL);
+        CHECK_STR(err.msg, json_string_value(json_object_get(c, "error")));
+        rc = dj_kb_validate(kb, strlen(kb), &err);
+        CHECK(rc != DJ_OK);
+        free(kb);
+        json_decref(c);
+        n++;
+    }
+    fclose(f);
+    CHECK(n >= 20);
+}
+
+static void test_kb_syntax_error_has_line_and_column(void)
+{
+    const char *j = "{\n \"brands\": [,]\n}";
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_EQ(dj_kb_load(j, strlen(j), &k, &err), DJ_EPARSE);
+    CHECK(strstr(err.msg, "line 2") != NULL);
+}
+
+static const char *small_kb =
+    "{\"version\":\"t1\",\"currency\":\"CNY\",\"rates\":{\"USD\":7},"
+    "\"brands\":[{\"id\":\"gucci\",\"terms\":[\"Gucci\",\"古驰\"],\"categories\":[\"Fashion / Bags\"],"
+    "\"min_price\":{\"fashion/bags\":5000,\"fashion\":1000},\"authorized_sellers\":[\"s9\",\"s1\",\"s5\"]},"
+    "{\"id\":\"lv\",\"terms\":[\"LV\"]}],"
+    "\"signals\":[{\"term\":\"高仿\",\"kind\":\"replica\",\"weight\":0.9,\"cancel_near\":[\"模型\"]}]}";
+
+static void test_kb_lookups(void)
+{
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(small_kb, strlen(small_kb), &k, &err), &err);
+    if (!k)
+        return;
+    CHECK_STR(dj_kb_version(k), "t1");
+    CHECK_EQ(dj_kb_brand_find(k, "lv"), 1);
+    CHECK_EQ(dj_kb_brand_find(k, "nope"), -1);
+    const dj_kb_brand *g = dj_kb_brand_at(k, 0);
+    CHECK_STR(g->categories[0], "fashion/bags");
+    CHECK(dj_kb_category_covers("fashion/bags", "fashion/bags/totes", 18));
+    CHECK(!dj_kb_category_covers("fashion/bags", "fashion/bagsx", 13));
+    CHECK(dj_kb_brand_authorizes(g, "s5", 2));
+    CHECK(!dj_kb_brand_authorizes(g, "s2", 2));
+    CHECK_EQ((long)dj_kb_brand_floor(g, "fashion/bags/totes", 18), 5000);
+    CHECK_EQ((long)dj_kb_brand_floor(g, "fashion/shoes", 13), 1000);
+    CHECK_EQ((long)dj_kb_brand_floor(g, "food", 4), -1);
+    CHECK_EQ((long)dj_kb_rate(k, "USD", 3), 7);
+    CHECK_EQ((long)dj_kb_rate(k, "CNY", 3), 1);
+    CHECK_EQ((long)dj_kb_rate(k, "EUR", 3), 0);
+    dj_kb_unref(k);
+}
+
+typedef struct found {
+    int n;
+    uint32_t pats[16];
+    size_t ends[16];
+} found;
+
+static int collect(uint32_t pat, size_t end, void *ud)
+{
+    found *f = ud;
+    if (f->n < 16) {
+        f->pats[f->n] = pat;
+        f->ends[f->n++] = end;
+    }
+    return 0;
+}
+
+static void test_kb_scan_reports_terms_with_lengths(void)
+{
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(small_kb, strlen(small_kb), &k, &err), &err);
+    if (!k)
+        return;
+    dj_kb_scanner *sc = NULL;
+    CHECK_OK(dj_kb_scanner_new(k, &sc, &err), &err);
+    const char *t = "高仿 gucci 包";
+    found f = {0};
+    CHECK_OK(dj_kb_scan(sc, t, strlen(t), collect, &f), NULL);
+    int saw_mark = 0, saw_signal = 0;
+    for (int i = 0; i < f.n; i++) {
+        const dj_kb_pattern *p = dj_kb_pattern_at(k, f.pats[i]);
+        if (p->kind == DJ_PAT_MARK && !strcmp(p->term, "gucci")) {
+            saw_mark = 1;
+            CHECK_EQ(f.ends[i] - p->len, 7);
+            CHECK(p->leet);
+        }
+        if (p->kind == DJ_PAT_SIGNAL)
+            saw_signal = 1;
+    }
+    CHECK(saw_mark);
+    CHECK(saw_signal);
+    dj_kb_scanner_free(sc);
+    dj_kb_unref(k);
+}
+
+static void test_kb_refcount_outlives_holder(void)
+{
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(small_kb, strlen(small_kb), &k, &err), &err);
+    if (!k)
+        return;
+    dj_kb_scanner *sc = NULL;
+    CHECK_OK(dj_kb_scanner_new(k, &sc, &err), &err);
+    dj_kb_unref(k); /* the scanner still holds it */
+    found f = {0};
+    CHECK_OK(dj_kb_scan(sc, "lv", 2, collect, &f), NULL);
+    CHECK_EQ(f.n, 1);
+    dj_kb_scanner_free(sc);
+}
+
+static void test_kb_empty_is_valid(void)
+{
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load("{}", 2, &k, &err), &err);
+    CHECK_EQ(dj_kb_n_patterns(k), 0);
+    dj_kb_scanner *sc = NULL;
+    CHECK_OK(dj_kb_scanner_new(k, &sc, &err), &err);
+    found f = {0};
+    CHECK_OK(dj_kb_scan(sc, "anything", 8, collect, &f), NULL);
+    CHECK_EQ(f.n, 0);
+    dj_kb_scanner_free(sc);
+    dj_kb_unref(k);
+}
+
+static const dj_test tests[] = {
+    DJ_TEST(test_kb_invalid_cases_name_the_field),
+    DJ_TEST(test_kb_syntax_error_has_line_and_column),
+    DJ_TEST(test_kb_lookups),
+    DJ_TEST(test_kb_scan_reports_terms_with_lengths),
+    DJ_TEST(test_kb_refcount_outlives_holder),
+    DJ_TEST(test_kb_empty_is_valid),
+};
+DJ_TEST_SUITE(tests)
