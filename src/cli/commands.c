@@ -9,6 +9,7 @@
 #define DJ_VERSION "0.1.0"
 
 const dj_cli_cmd dj_cli_cmds[] = {
+    {"eval", dj_cmd_eval, "compare decisions with ground-truth labels"},
     {"scan", dj_cmd_scan, "screen listings (JSONL) against a knowledge base"},
     {"version", dj_cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -34,8 +34,20 @@ static void warn(dj_listing *l, dj_arena *a, const char *what, const char *s, si
         return;
     char tmp[160];
     int k = n ? snprintf(tmp, sizeof tmp, "%s \"%.*s\" ignored", what, (int)(n > 64 ? 64 : n), s)
-              : snprintf(tmp, sizeof tmp, "%s", what);
+              : snprintf(tmp, sizeof tmp, "%s, ignored", what);
     l->warnings[l->n_warnings++] = dj_arena_strndup(a, tmp, k > 0 ? (size_t)k : 0);
+}
+
+static int is_pdq_hex(dj_str h)
+{
+    if (h.len != 64)
+        return 0;
+    for (size_t i = 0; i < 64; i++) {
+        char c = h.s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
 }
 
 /* A string, or (for ids) an integer kept as its text. */
@@ -120,10 +132,15 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
                     return dj_err_set(err, DJ_EINVAL, "images[%zu]: expected a string", i);
                 if ((rc = dj_jcur_string(&c, &h.s, &h.len, err)))
                     return rc;
-                if (l->n_images < DJ_LISTING_MAX_IMAGES)
+                if (!is_pdq_hex(h)) {
+                    char what[48];
+                    snprintf(what, sizeof what, "images[%zu]: not a 64-hex-digit PDQ hash", i);
+                    warn(l, arena, what, h.s, 0);
+                } else if (l->n_images < DJ_LISTING_MAX_IMAGES) {
                     l->images[l->n_images++] = h;
+                }
                 else if (l->n_images == DJ_LISTING_MAX_IMAGES && i == DJ_LISTING_MAX_IMAGES)
-                    warn(l, arena, "more than 64 images: the rest ignored", "", 0);
+                    warn(l, arena, "more than 64 images: the rest", "", 0);
             }
             if (rc != DJ_ENOTFOUND)
                 return rc;

@@ -78,10 +78,12 @@ static int error_line(uint64_t line_no, const char *msg, dj_buf *out)
     return dj_buf_addc(out, '}') ? -2 : -1;
 }
 
-int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no, dj_buf *out)
+int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no, dj_buf *out, unsigned *signals)
 {
     dj_err err = {0};
     dj_listing l;
+    if (signals)
+        *signals = 0;
     dj_decision d;
     dj_arena_reset(s->arena);
     if (dj_listing_parse(line, len, s->arena, &l, &err))
@@ -90,5 +92,7 @@ int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no,
         return error_line(line_no, err.msg, out);
     if (dj_decision_to_json(&d, l.id, &l, out))
         return -2;
+    if (signals)
+        *signals = d.signals;
     return (int)d.decision;
 }

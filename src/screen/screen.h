@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kb/kb.h"
 #include "util/arena.h"
@@ -113,9 +114,37 @@ dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *out, dj_
  *   {"id":..,"decision":..,"score":..,"brand":..,"reasons":[..]}
  * or, for a line that cannot be screened,
  *   {"line":N,"decision":"error","error":"..."}
- * Returns the decision kind written, or -1 for an error line. Never fails
- * otherwise except DJ_ETOOBIG from out (returned as -2). */
-int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no, dj_buf *out);
+ * Returns the decision kind written, or -1 for an error line, or -2 when
+ * out is full. *signals (may be NULL) receives the DJ_REASON bits. */
+int dj_screen_line(dj_screen *s, const char *line, size_t len, uint64_t line_no, dj_buf *out,
+                   unsigned *signals);
+
+/* Figures of a stream run. */
+typedef struct dj_stream_stats {
+    uint64_t lines, bytes;
+    uint64_t by[4];                      /* allow, review, block, error */
+    uint64_t reasons[DJ_REASON_COUNT_];  /* listings with each reason */
+    double seconds;
+} dj_stream_stats;
+
+typedef struct dj_stream_opts {
+    int n_threads;                       /* screening threads (>= 1) */
+    size_t max_line;                     /* longest accepted line; 0: 1 MiB */
+    /* Receives decision lines (newline-terminated, in input order, in
+     * large pieces); returns 0 or an errno value to stop writing. */
+    int (*write)(const char *p, size_t n, void *ud);
+    /* Called after each written batch (may be NULL). */
+    void (*progress)(const dj_stream_stats *st, void *ud);
+    void *ud;
+} dj_stream_opts;
+
+/* Writes decision lines to a FILE * given as ud. */
+int dj_stream_write_file(const char *p, size_t n, void *ud);
+
+/* Screens every line of in with kb: exactly one decision line per input
+ * line, in order, through o->write. Fails only when it cannot run or
+ * read (DJ_EIO) or write; malformed lines become error lines. */
+dj_rc dj_screen_stream(dj_kb *kb, FILE *in, const dj_stream_opts *o, dj_stream_stats *stats, dj_err *err);
 
 /* Appends a decision object for listing id to out. */
 dj_rc dj_decision_to_json(const dj_decision *d, dj_str id, const dj_listing *l, dj_buf *out);

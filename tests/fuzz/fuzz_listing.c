@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 65536)
         size = 65536;
     dj_buf_reset(&out);
-    int r = dj_screen_line(screen, (const char *)data, size, 1, &out);
+    int r = dj_screen_line(screen, (const char *)data, size, 1, &out, NULL);
     if (r < -1 || out.len == 0 || out.data[0] != '{' || out.data[out.len - 1] != '}' || memchr(out.data, '\n', out.len))
         abort();
     return 0;

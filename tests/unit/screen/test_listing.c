@@ -63,10 +63,12 @@ static void test_listing_warns_on_unknown_fields(void)
     dj_arena *a = dj_arena_new(4096);
     dj_listing l;
     dj_err err = {0};
-    const char *j = "{\"id\":\"1\",\"title\":\"t\",\"titel\":\"x\",\"images\":[\"ab\"]}";
+    const char *j = "{\"id\":\"1\",\"title\":\"t\",\"titel\":\"x\",\"images\":[\"ab\","
+                    "\"00000000000000000000000000000000000000000000000000000000000000ff\"]}";
     CHECK_OK(dj_listing_parse(j, strlen(j), a, &l, &err), &err);
-    CHECK_EQ(l.n_warnings, 1);
+    CHECK_EQ(l.n_warnings, 2);
     CHECK_STR(l.warnings[0], "unknown field \"titel\" ignored");
+    CHECK_STR(l.warnings[1], "images[0]: not a 64-hex-digit PDQ hash, ignored");
     CHECK_EQ(l.n_images, 1);
     dj_arena_free(a);
 }
