@@ -28,5 +28,6 @@ int dj_cli_fail(const char *cmd, const char *fmt, ...)
 int dj_cmd_version(int argc, char **argv);
 int dj_cmd_scan(int argc, char **argv);
 int dj_cmd_eval(int argc, char **argv);
+int dj_cmd_kb(int argc, char **argv);
 
 #endif

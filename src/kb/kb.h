@@ -90,7 +90,8 @@ typedef struct dj_kb_pattern {
     uint32_t len;           /* bytes of the normalized term == match length */
     uint8_t bound_left;     /* 1: starts with a Latin letter/digit: needs a word boundary before */
     uint8_t bound_right;    /* 1: ends with a Latin letter/digit: needs a word boundary after */
-    uint8_t leet;           /* 1: compiled to accept digit/symbol lookalikes */
+    uint8_t leet;           /* 1: also in the skeleton database (see below) */
+    const char *skel;       /* the term's skeleton when leet, else NULL */
 } dj_kb_pattern;
 
 /* Loads, validates and compiles a KB from JSON text. On failure *out is
@@ -154,5 +155,19 @@ typedef int (*dj_kb_match_fn)(uint32_t pattern, size_t end, void *ud);
 /* Scans text[0..len) for every pattern of the scanner's kb. */
 dj_rc dj_kb_scan(dj_kb_scanner *s, const char *text, size_t len,
                  dj_kb_match_fn fn, void *ud);
+
+/* Lookalike digits and symbols. The skeleton of a byte folds i, l, 1, |, !
+ * to 'i', o/0 to 'o', e/3 to 'e', a/4/@ to 'a', s/5/$ to 's', t/7 to 't' and
+ * leaves other bytes alone. Latin marks of 4+ letters are compiled a second
+ * time as skeletons; scanning the skeleton of a word such as "r0lex" finds
+ * the mark "rolex". The caller compares the matched bytes with the term to
+ * tell a lookalike from an honest match. */
+unsigned char dj_kb_skeleton_byte(unsigned char c);
+/* 1 for the digits and symbols that the skeleton folds into letters. */
+int dj_kb_is_lookalike_byte(unsigned char c);
+/* Scans skel[0..len) (skeleton bytes) for the lookalike patterns; reported
+ * pattern indices are those of dj_kb_pattern_at. */
+dj_rc dj_kb_scan_skeleton(dj_kb_scanner *s, const char *skel, size_t len,
+                          dj_kb_match_fn fn, void *ud);
 
 #endif

@@ -38,7 +38,8 @@ struct dj_kb {
     dj_kb_pattern *patterns;    /* compiled patterns; Hyperscan id = index */
     size_t n_patterns;
     size_t n_leet;
-    void *db;                   /* hs_database_t */
+    void *db;                   /* hs_database_t of every pattern */
+    void *skel_db;              /* hs_database_t of lookalike skeletons, or NULL */
     size_t db_bytes;
     double load_ms, compile_ms;
 };

@@ -88,20 +88,19 @@ typedef struct scan_ud {
     dj_screen *s;
     uint8_t field;
     const dj_text_view *v;
+    /* Skeleton scans: windows of the view copied into the skeleton buffer. */
+    const uint32_t (*win)[3];   /* {skeleton start, view start, length} */
+    size_t n_win;
 } scan_ud;
 
-static int on_match(uint32_t pat, size_t end, void *ud)
+static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned obf)
 {
-    scan_ud *u = ud;
     dj_screen *s = u->s;
-    if (s->n_hits >= DJ_SCREEN_MAX_HITS)
-        return 0; /* keep scanning cheaply; a listing this noisy is judged on what we kept */
-    const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
-    size_t start = end - p->len;
     const dj_text_view *v = u->v;
-    if (!bounded(p, v->s, v->len, start, end))
-        return 0;
-    unsigned obf = 0;
+    if (s->n_hits >= DJ_SCREEN_MAX_HITS)
+        return; /* a listing this noisy is judged on what we kept */
+    if (!bounded(dj_kb_pattern_at(s->kb, pat), v->s, v->len, start, end))
+        return;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
             obf |= v->flags[i] & DJ_TEXT_F_HOMOGLYPH;
@@ -109,8 +108,6 @@ static int on_match(uint32_t pat, size_t end, void *ud)
         for (size_t i = start + 1; i < end; i++)
             obf |= v->flags[i] & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_SEPARATOR);
     }
-    if (p->leet && memcmp(v->s + start, p->term, p->len) != 0)
-        obf |= DJ_OBF_LEET;
     dj_hit *h = &s->hits[s->n_hits++];
     h->pat = pat;
     h->field = u->field;
@@ -121,7 +118,116 @@ static int on_match(uint32_t pat, size_t end, void *ud)
     h->end = (uint32_t)end;
     h->ostart = v->orig[start];
     h->oend = v->orig[end];
+}
+
+static int on_match(uint32_t pat, size_t end, void *ud)
+{
+    scan_ud *u = ud;
+    add_hit(u, pat, end - dj_kb_pattern_at(u->s->kb, pat)->len, end, 0);
     return 0;
+}
+
+static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
+{
+    scan_ud *u = ud;
+    const dj_kb_pattern *p = dj_kb_pattern_at(u->s->kb, pat);
+    size_t start = end - p->len;
+    for (size_t w = 0; w < u->n_win; w++) {
+        uint32_t ks = u->win[w][0], vs = u->win[w][1], n = u->win[w][2];
+        if (start < ks || end > ks + n)
+            continue;
+        const char *t = u->v->s + vs + (start - ks);
+        /* Honest matches came from the plain scan; a match differing only in
+         * l/i is another word. Only digits and symbols make a lookalike. */
+        int lookalike = 0;
+        for (size_t i = 0; i < p->len; i++)
+            if (t[i] != p->term[i] && dj_kb_is_lookalike_byte((unsigned char)t[i]))
+                lookalike = 1;
+        if (lookalike)
+            add_hit(u, pat, vs + (start - ks), vs + (end - ks), DJ_OBF_LEET);
+        break;
+    }
+    return 0;
+}
+
+static int is_word_byte(unsigned char c)
+{
+    return is_alnum_ascii(c) || c == '@' || c == '$' || c == '|' || c == '!';
+}
+
+#define MAX_WINDOWS 32
+
+/* Finds the words that mix Latin letters with lookalike digits or symbols
+ * (r0lex, ch@nel), copies each with one word of context on either side into
+ * a skeleton buffer and scans that with the lookalike patterns. Honest text
+ * rarely has such words, and they are short, so this costs little. */
+static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
+{
+    const dj_text_view *v = u->v;
+    uint32_t win[MAX_WINDOWS][3];
+    size_t n_win = 0, klen = 0;
+    size_t i = 0;
+    while (i < v->len && n_win < MAX_WINDOWS) {
+        unsigned char c = (unsigned char)v->s[i];
+        if (!is_word_byte(c)) {
+            i++;
+            continue;
+        }
+        size_t ws = i;
+        int letters = 0, look = 0;
+        while (i < v->len && is_word_byte((unsigned char)v->s[i])) {
+            unsigned char d = (unsigned char)v->s[i];
+            letters += is_alpha_ascii(d);
+            look += dj_kb_is_lookalike_byte(d);
+            i++;
+        }
+        if (!look || letters < 2)
+            continue;
+        /* One word of context each side, for marks of two words. */
+        size_t a = ws, b = i;
+        while (a > 0 && v->s[a - 1] == ' ')
+            a--;
+        while (a > 0 && is_word_byte((unsigned char)v->s[a - 1]))
+            a--;
+        while (b < v->len && v->s[b] == ' ')
+            b++;
+        while (b < v->len && is_word_byte((unsigned char)v->s[b]))
+            b++;
+        if (n_win && a < win[n_win - 1][1] + win[n_win - 1][2]) {
+            /* Overlaps the previous window: extend it. */
+            uint32_t prev_end = win[n_win - 1][1] + win[n_win - 1][2];
+            if (b > prev_end) {
+                win[n_win - 1][2] += (uint32_t)(b - prev_end);
+                klen += b - prev_end;
+            }
+        } else {
+            win[n_win][0] = (uint32_t)(klen + (n_win ? 1 : 0));
+            klen = win[n_win][0];
+            win[n_win][1] = (uint32_t)a;
+            win[n_win][2] = (uint32_t)(b - a);
+            klen += b - a;
+            n_win++;
+        }
+        i = b;
+    }
+    if (!n_win)
+        return DJ_OK;
+    if (klen + 1 > s->skel_cap) {
+        s->skel_cap = (klen + 1) * 2;
+        s->skel = dj_xrealloc(s->skel, s->skel_cap);
+    }
+    for (size_t w = 0; w < n_win; w++) {
+        if (w)
+            s->skel[win[w][0] - 1] = '\n';
+        for (uint32_t k = 0; k < win[w][2]; k++)
+            s->skel[win[w][0] + k] = (char)dj_kb_skeleton_byte((unsigned char)v->s[win[w][1] + k]);
+    }
+    u->win = (const uint32_t(*)[3])win;
+    u->n_win = n_win;
+    dj_rc rc = dj_kb_scan_skeleton(s->scanner, s->skel, klen, on_skeleton_match, u);
+    u->win = NULL;
+    u->n_win = 0;
+    return rc;
 }
 
 static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len, dj_err *err)
@@ -148,8 +254,11 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         v->flags = s->title_flags;
         v->orig = s->title_orig;
     }
-    scan_ud u = {s, field, v};
-    return dj_kb_scan(s->scanner, v->s, v->len, on_match, &u);
+    scan_ud u = {s, field, v, NULL, 0};
+    rc = dj_kb_scan(s->scanner, v->s, v->len, on_match, &u);
+    if (!rc)
+        rc = scan_lookalikes(s, &u);
+    return rc;
 }
 
 static void add_ev(dj_screen *s, unsigned reason, double p, int brand, int hit, const char *detail,

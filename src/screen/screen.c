@@ -38,6 +38,7 @@ void dj_screen_free(dj_screen *s)
     free(s->title_norm);
     free(s->title_flags);
     free(s->title_orig);
+    free(s->skel);
     free(s);
 }
 

@@ -51,6 +51,8 @@ struct dj_screen {
     uint8_t *title_flags;
     uint32_t *title_orig;
     size_t title_cap;
+    char *skel;                 /* skeleton windows of lookalike words */
+    size_t skel_cap;
     dj_text_view view[2];
     dj_hit hits[DJ_SCREEN_MAX_HITS];
     size_t n_hits;
