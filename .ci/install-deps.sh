@@ -10,7 +10,7 @@ pkgs=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libnats-dev nats-server libsodium-dev
   libjpeg62-turbo-dev libpng-dev libwebp-dev
   clang libclang-rt-14-dev
-  ripgrep wrk nginx-light prometheus
+  ripgrep wrk nginx-light prometheus bc time python3
   chromium fonts-wqy-microhei
 )
 

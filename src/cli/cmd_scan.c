@@ -83,7 +83,8 @@ static void usage(FILE *f)
             "  --kb PATH          knowledge base (JSON, docs/kb-format.md)\n"
             "  --threads N        screening threads (default: number of cores)\n"
             "  --max-line BYTES   longest accepted line (default 1048576)\n"
-            "  --no-progress      no progress bar even when stderr is a terminal\n");
+            "  --no-progress      no progress bar even when stderr is a terminal\n"
+            "  --stats            print a JSON line of figures to stderr at the end\n");
 }
 
 int dj_cmd_scan(int argc, char **argv)
@@ -91,7 +92,7 @@ int dj_cmd_scan(int argc, char **argv)
     const char *kb_path = NULL, *in_path = NULL;
     long n_threads = sysconf(_SC_NPROCESSORS_ONLN);
     size_t max_line = 1 << 20;
-    int no_progress = 0;
+    int no_progress = 0, want_stats = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -113,6 +114,8 @@ int dj_cmd_scan(int argc, char **argv)
             max_line = (size_t)v;
         } else if (!strcmp(a, "--no-progress")) {
             no_progress = 1;
+        } else if (!strcmp(a, "--stats")) {
+            want_stats = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             return dj_cli_usage_error("scan", "unknown or incomplete option '%s'", a);
         } else if (!in_path) {
@@ -157,6 +160,18 @@ int dj_cmd_scan(int argc, char **argv)
         fprintf(stderr, "\nscan: %llu allow, %llu review, %llu block, %llu error in %.2f s\n",
                 (unsigned long long)st.by[0], (unsigned long long)st.by[1], (unsigned long long)st.by[2],
                 (unsigned long long)st.by[3], st.seconds);
+    }
+    if (want_stats) {
+        dj_kb_stats ks;
+        dj_kb_get_stats(kb, &ks);
+        fprintf(stderr,
+                "{\"listings\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"listings_per_s\":%.0f,\"threads\":%ld,"
+                "\"allow\":%llu,\"review\":%llu,\"block\":%llu,\"error\":%llu,\"kb_load_ms\":%.1f,"
+                "\"kb_compile_ms\":%.1f}\n",
+                (unsigned long long)st.lines, (unsigned long long)st.bytes, st.seconds,
+                st.seconds > 0 ? st.lines / st.seconds : 0.0, n_threads, (unsigned long long)st.by[0],
+                (unsigned long long)st.by[1], (unsigned long long)st.by[2], (unsigned long long)st.by[3], ks.load_ms,
+                ks.compile_ms);
     }
     if (in != stdin)
         fclose(in);

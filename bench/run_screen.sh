@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Screening throughput (issue 2): dajia end to end on 1 thread and on all
+# cores, against the matcher alone (raw Hyperscan over the same text with
+# the same terms), ripgrep and GNU grep (-F -f terms), in the same run on the
+# same generated corpus; plus the building blocks the design replaced
+# (jansson, utf8proc) and the KB compile cost. Medians of $REPS runs.
+# BENCH_LISTINGS (default 1,000,000; 100,000 with BENCH_QUICK=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_LISTINGS:-1000000}
+[ "${BENCH_QUICK:-0}" = 1 ] && N=${BENCH_LISTINGS:-100000}
+REPS=${REPS:-3}
+CORES=$(nproc)
+DIR=build/bench-data/screen-$N
+if [ ! -f "$DIR/.done" ]; then
+  echo "generating $N listings (bench profile) in $DIR"
+  rm -rf "$DIR"
+  t0=$(date +%s.%N)
+  bin/dajia gen --profile bench --seed 7 --listings "$N" --out "$DIR"
+  echo "gen: $(echo "$(date +%s.%N) - $t0" | bc) s"
+  touch "$DIR/.done"
+fi
+build/bench/extract "$DIR/kb.json" "$DIR/listings.jsonl" "$DIR/text.txt" "$DIR/terms.txt"
+BYTES=$(stat -c %s "$DIR/listings.jsonl")
+TEXT_BYTES=$(stat -c %s "$DIR/text.txt")
+N_TERMS=$(wc -l < "$DIR/terms.txt")
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+json() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+
+echo "corpus: $N listings, $BYTES bytes ($((BYTES / N)) bytes/listing); text $TEXT_BYTES bytes; $N_TERMS terms"
+
+# KB compile and memory.
+for i in $(seq "$REPS"); do bin/dajia kb check "$DIR/kb.json" --json; done > "$DIR/kb.runs"
+KB_COMPILE_MS=$(python3 -c "import json; print(sorted(json.loads(l)['compile_ms'] for l in open('$DIR/kb.runs'))[$REPS//2])")
+KB_RSS=$(python3 -c "import json; print(sorted(json.loads(l)['peak_rss_kib'] for l in open('$DIR/kb.runs'))[$REPS//2])")
+KB_PATTERNS=$(head -1 "$DIR/kb.runs" | json patterns)
+
+scan_rate() {  # threads -> median listings/s of the screening phase (KB compile excluded)
+  for i in $(seq "$REPS"); do
+    bin/dajia scan --kb "$DIR/kb.json" --threads "$1" --no-progress --stats "$DIR/listings.jsonl" 2>&1 >/dev/null | tail -1 | json listings_per_s
+  done | median
+}
+D1=$(scan_rate 1)
+DN=$(scan_rate "$CORES")
+# Peak memory of a whole scan on all cores.
+SCAN_RSS=$( { /usr/bin/time -f '%M' bin/dajia scan --kb "$DIR/kb.json" --threads "$CORES" --no-progress "$DIR/listings.jsonl" >/dev/null; } 2>&1 | tail -1)
+
+HS=$(build/bench/hs_raw "$DIR/terms.txt" "$DIR/text.txt" "$REPS")
+HS_LS=$(echo "$HS" | json lines_s); HS_MB=$(echo "$HS" | json mb_s)
+
+RG_S=$(for i in $(seq "$REPS"); do secs bash -c "rg -F -f '$DIR/terms.txt' '$DIR/text.txt' | wc -l"; done | median)
+GREP_S=$(for i in $(seq "$REPS"); do secs bash -c "LC_ALL=C grep -F -f '$DIR/terms.txt' '$DIR/text.txt' | wc -l"; done | median)
+BASE=$(build/bench/baselines "$DIR/listings.jsonl" "$REPS")
+
+python3 - "$N" "$BYTES" "$TEXT_BYTES" "$D1" "$DN" "$HS_LS" "$HS_MB" "$RG_S" "$GREP_S" "$CORES" \
+  "$KB_COMPILE_MS" "$KB_RSS" "$KB_PATTERNS" "$SCAN_RSS" "$BASE" > bench/results/screen.md <<'PY'
+import json, sys
+(n, b, tb, d1, dn, hs_ls, hs_mb, rg_s, grep_s, cores, kbms, kbrss, kbpat, scanrss, base) = sys.argv[1:]
+n=int(n); b=int(b); tb=int(tb); d1=float(d1); dn=float(dn); hs_ls=float(hs_ls); hs_mb=float(hs_mb)
+rg_s=float(rg_s); grep_s=float(grep_s); base=json.loads(base)
+rg_ls=n/rg_s; grep_ls=n/grep_s
+mb=lambda ls: ls*b/n/1e6
+print("## Screening throughput (issue 2)\n")
+print(f"Corpus: {n:,} generated listings (`dajia gen --profile bench --seed 7`), {b/n:.0f} bytes a line "
+      f"({b/1e6:.0f} MB); title+description text {tb/1e6:.0f} MB; KB of {kbpat} compiled patterns. "
+      f"Medians of repeated runs, all in the same run on the same files.\n")
+print("| what | listings/s | MB/s of listing JSON | vs raw Hyperscan (per core) | vs ripgrep |")
+print("|---|---:|---:|---:|---:|")
+print(f"| dajia scan, 1 thread (parse, normalize, match, score, write) | {d1:,.0f} | {mb(d1):.0f} | {d1/hs_ls:.0%} | {d1/rg_ls:.1f}x |")
+print(f"| dajia scan, {cores} threads | {dn:,.0f} | {mb(dn):.0f} | | {dn/rg_ls:.1f}x |")
+print(f"| raw Hyperscan, block mode, same text and terms (bench/hs_raw.c), 1 thread | {hs_ls:,.0f} | ({hs_mb:.0f} MB/s of text) | 100% | {hs_ls/rg_ls:.1f}x |")
+print(f"| ripgrep -F -f terms (output to a pipe) | {rg_ls:,.0f} | ({tb/rg_s/1e6:.0f} MB/s of text) | | 1.0x |")
+print(f"| GNU grep -F -f terms (output to a pipe) | {grep_ls:,.0f} | ({tb/grep_s/1e6:.0f} MB/s of text) | | {grep_ls/rg_ls:.2f}x |")
+print()
+print("Building blocks on the same lines (1 thread):\n")
+print("| step | MB/s | listings/s |")
+print("|---|---:|---:|")
+print(f"| jansson json_loadb (DOM) | {base['jansson_mb_s']:.0f} | {base['jansson_lines_s']:,.0f} |")
+print(f"| dajia strict JSON cursor (dj_listing_parse) | {base['dj_json_mb_s']:.0f} | {base['dj_json_lines_s']:,.0f} |")
+print(f"| utf8proc NFKC+casefold of title+description | {base['utf8proc_mb_s']:.0f} | {base['utf8proc_lines_s']:,.0f} |")
+print()
+print(f"KB compile (validate, normalize terms, two Hyperscan databases in parallel): {float(kbms)/1000:.1f} s; "
+      f"peak resident memory of `dajia kb check`: {int(kbrss)/1024:.0f} MiB; of a full scan on {cores} threads: {int(scanrss)/1024:.0f} MiB.")
+print(f"\nTargets: per core >= 30% of raw Hyperscan (stretch 50%): {d1/hs_ls:.0%}; >= 3x ripgrep: {d1/rg_ls:.1f}x (1 thread).")
+PY
+cat bench/results/screen.md
