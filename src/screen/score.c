@@ -36,6 +36,7 @@
 #define F_EVASION_BRAND    0.55
 #define F_EVASION_NOBRAND  0.35
 #define F_DESC_ONLY        0.85  /* wording found only in the description */
+#define F_SHORT_CODE       0.60  /* signal terms of 1-3 Latin letters/digits */
 #define P_PRICE_MAX        0.95
 #define PRICE_CURVE        0.80
 #define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
@@ -127,6 +128,11 @@ static int on_match(uint32_t pat, size_t end, void *ud)
     return 0;
 }
 
+static int is_word_byte(unsigned char c)
+{
+    return is_alnum_ascii(c) || c == '@' || c == '$' || c == '|' || c == '!';
+}
+
 static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
 {
     scan_ud *u = ud;
@@ -136,24 +142,27 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
         uint32_t ks = u->win[w][0], vs = u->win[w][1], n = u->win[w][2];
         if (start < ks || end > ks + n)
             continue;
-        const char *t = u->v->s + vs + (start - ks);
+        size_t vstart = vs + (start - ks), vend = vs + (end - ks);
+        const char *t = u->v->s + vstart;
         /* Honest matches came from the plain scan; a match differing only in
-         * l/i is another word. Only digits and symbols make a lookalike. */
-        int lookalike = 0;
+         * l/i is another word. Only digits and symbols make a lookalike, and
+         * only when they stand in for a minority of the letters and the
+         * word ends where the mark ends: "ic007" is a model number, not
+         * "icoo" in disguise. */
+        size_t subst = 0;
         for (size_t i = 0; i < p->len; i++)
             if (t[i] != p->term[i] && dj_kb_is_lookalike_byte((unsigned char)t[i]))
-                lookalike = 1;
-        if (lookalike)
-            add_hit(u, pat, vs + (start - ks), vs + (end - ks), DJ_OBF_LEET);
+                subst++;
+        const char *vt = u->v->s;
+        int whole = (vstart == 0 || !is_word_byte((unsigned char)vt[vstart - 1])) &&
+                    (vend >= u->v->len || !is_word_byte((unsigned char)vt[vend]));
+        if (subst && whole && subst * 2 <= p->len)
+            add_hit(u, pat, vstart, vend, DJ_OBF_LEET);
         break;
     }
     return 0;
 }
 
-static int is_word_byte(unsigned char c)
-{
-    return is_alnum_ascii(c) || c == '@' || c == '$' || c == '|' || c == '!';
-}
 
 #define MAX_WINDOWS 32
 
@@ -483,6 +492,10 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         if (p->kind == DJ_PAT_SIGNAL && !h->dead) {
             const dj_kb_signal *sg = dj_kb_signal_at(kb, p->owner);
             double w = sg->weight * (h->field == FIELD_DESC ? F_DESC_ONLY : 1.0);
+            /* Short Latin codes (AAA, 1:1, OEM) also name battery sizes,
+             * licence counts and grades: less specific, less weight. */
+            if (p->bound_left && p->bound_right && p->len <= 3)
+                w *= F_SHORT_CODE;
             if (w > best_w[sg->kind] || best_sig[sg->kind] < 0) {
                 best_w[sg->kind] = w;
                 best_sig[sg->kind] = (int)i;
@@ -538,11 +551,19 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
             price = l->price * rate;
     }
 
-    /* Brands named plainly in the title (not as accessories). */
+    /* Brand stuffing: several brands whose goods the listing's category is
+     * (by the KB) named plainly in one title. Only explicit coverage counts:
+     * a title without a category, or brands that claim every category, say
+     * nothing about stuffing (real titles name a brand, its sub-brands and
+     * the models an accessory fits). */
     int n_title_brands = 0;
-    for (size_t i = 0; i < n_cs; i++)
-        if (cs[i].title_mark >= 0)
+    for (size_t i = 0; i < n_cs; i++) {
+        const dj_kb_brand *br = dj_kb_brand_at(kb, (size_t)cs[i].brand);
+        if (cs[i].title_mark >= 0 && l->category.s && br->n_categories &&
+            category_in(l, br->categories, br->n_categories) &&
+            !(l->seller_id.s && dj_kb_brand_authorizes(br, l->seller_id.s, l->seller_id.len)))
             n_title_brands++;
+    }
 
     int best = -1;
     double best_score = 0;
@@ -604,7 +625,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         if (best_sig[DJ_SIG_EVASION] >= 0 && brand_named)
             add_ev(s, DJ_REASON_BIT_EVASION, best_w[DJ_SIG_EVASION] * F_EVASION_BRAND, c->brand,
                    best_sig[DJ_SIG_EVASION], NULL, 0, 0, 0);
-        if (n_title_brands >= 3 && c->title_mark >= 0 && !c->authorized) {
+        if (n_title_brands >= 3 && c->title_mark >= 0 && c->covered && !c->authorized) {
             double p = P_MULTI_BRAND + 0.1 * (n_title_brands - 3);
             add_ev(s, DJ_REASON_BIT_MULTI_BRAND, p > 0.8 ? 0.8 : p, c->brand, -1, NULL, n_title_brands, 0, 0);
         }
