@@ -79,6 +79,7 @@ typedef struct key {
     uint32_t owner;
     dj_pat_kind kind;
     uint32_t term;   /* index into kb->terms (first occurrence) */
+    uint8_t self;    /* the term's own normalization flags */
 } key;
 
 static int cmp_key(const void *a, const void *b)
@@ -205,14 +206,15 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
     for (size_t i = 0; i < kb->n_terms; i++) {
         const dj_kb_term *t = &kb->terms[i];
         dj_buf_reset(&nb);
-        if ((rc = dj_text_normalize_term(tx, t->text, strlen(t->text), &nb, err))) {
+        unsigned self = 0;
+        if ((rc = dj_text_normalize_term(tx, t->text, strlen(t->text), &nb, &self, err))) {
             dj_err_prefix(err, "term \"%s\"", t->text);
             goto done;
         }
         if (nb.len == 0)
             continue; /* a term of only separators/format characters matches nothing */
         keys[n_keys++] = (key){dj_arena_strndup(kb->pool, nb.data, nb.len), (uint32_t)nb.len, t->owner,
-                               t->kind, (uint32_t)i};
+                               t->kind, (uint32_t)i, (uint8_t)self};
     }
     qsort(keys, n_keys, sizeof *keys, cmp_key);
 
@@ -227,6 +229,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         p->term = keys[i].norm;
         p->source = kb->terms[keys[i].term].text;
         p->len = keys[i].len;
+        p->self_flags = keys[i].self;
         p->bound_left = is_alnum_ascii((unsigned char)p->term[0]);
         p->bound_right = is_alnum_ascii((unsigned char)p->term[p->len - 1]);
         p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 4;
@@ -242,7 +245,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         dj_kb_signal *sg = &kb->signals[s];
         for (size_t j = 0; j < sg->n_cancel_near; j++) {
             dj_buf_reset(&nb);
-            if (dj_text_normalize_term(tx, sg->cancel_near[j], strlen(sg->cancel_near[j]), &nb, NULL) || !nb.len)
+            if (dj_text_normalize_term(tx, sg->cancel_near[j], strlen(sg->cancel_near[j]), &nb, NULL, NULL) || !nb.len)
                 continue;
             for (size_t p = first_cancel; p < kb->n_patterns && kb->patterns[p].kind == DJ_PAT_CANCEL; p++)
                 if (kb->patterns[p].len == nb.len &&

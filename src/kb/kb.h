@@ -91,6 +91,7 @@ typedef struct dj_kb_pattern {
     uint8_t bound_left;     /* 1: starts with a Latin letter/digit: needs a word boundary before */
     uint8_t bound_right;    /* 1: ends with a Latin letter/digit: needs a word boundary after */
     uint8_t leet;           /* 1: also in the skeleton database (see below) */
+    uint8_t self_flags;     /* folding the term itself needed (H & R -> hr): not evasion */
     const char *skel;       /* the term's skeleton when leet, else NULL */
 } dj_kb_pattern;
 

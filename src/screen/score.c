@@ -100,7 +100,8 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     const dj_text_view *v = u->v;
     if (s->n_hits >= DJ_SCREEN_MAX_HITS)
         return; /* a listing this noisy is judged on what we kept */
-    if (!bounded(dj_kb_pattern_at(s->kb, pat), v->s, v->len, start, end))
+    const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
+    if (!bounded(p, v->s, v->len, start, end))
         return;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
@@ -108,6 +109,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
         /* A removal before the first char is outside the mark. */
         for (size_t i = start + 1; i < end; i++)
             obf |= v->flags[i] & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_SEPARATOR);
+        obf &= ~(unsigned)p->self_flags;
     }
     dj_hit *h = &s->hits[s->n_hits++];
     h->pat = pat;

@@ -20,9 +20,22 @@
  *     inside a Latin-looking word.
  * Digit and symbol lookalikes (0->o, 1->i/l, 3->e, @->a, $->s) are NOT folded
  * here: they are ambiguous (1 is i or l) and common in honest text
- * (iphone15), so the knowledge base compiles each Latin term into a pattern
- * that accepts them (see dj_text_leet_pattern) and the screen checks the
- * matched bytes.
+ * (iphone15); the knowledge base matches them through skeletons of its
+ * Latin marks (dj_kb_skeleton_byte) and the screen checks the matched bytes.
+ *
+ * Details that decide edge cases:
+ *   - a "word" is a run of letters and digits of alphabetic scripts; its
+ *     lookalikes fold when it holds a Latin letter or consists of
+ *     lookalikes only, so Привет stays Cyrillic while Guссi becomes gucci;
+ *   - mathematical and enclosed letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ) fold and are always
+ *     flagged HOMOGLYPH; full-width letters fold unflagged (CJK input);
+ *   - a separator chain is three or more single characters of one script
+ *     (at least two of them letters) split by runs of at most three spaces
+ *     or punctuation marks; two CJK characters split that way (迪 奥); or
+ *     two Latin letters split by punctuation (L/V); "A B", "3.5" and
+ *     "手机 壳" are left alone;
+ *   - CJK compatibility ideographs and radicals fold through NFKC, and the
+ *     traditional-to-simplified mapping is per character.
  *
  * INVISIBLE and SEPARATOR are set on the first byte of the char that follows
  * the removed run only; HOMOGLYPH is set on every byte of the folded char.
@@ -74,17 +87,12 @@ dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len,
 void dj_text_set_max(dj_text *t, size_t max_len);
 
 /* Normalizes a knowledge-base term (same rules, including separator and
- * invisible removal, so a term written "L V" still matches) into out.
- * Used at KB compile time; not on the hot path. */
+ * invisible removal, so a term written "H & R Block" matches the text
+ * "h & r block") into out; *flags (may be NULL) receives the term's own
+ * DJ_TEXT_F_* so that folding the term itself needed is not taken for
+ * evasion in the text. Used at KB compile time; not on the hot path. */
 dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len,
-                             dj_buf *out, dj_err *err);
-
-/* Appends to out a Hyperscan regular expression that matches the normalized
- * term (which must come from dj_text_normalize_term) literally, except that
- * each Latin letter with a digit/symbol lookalike also accepts the lookalike
- * (o: [o0], i: [i1!|], l: [l1|], e: [e3], a: [a@4], s: [s$5], t: [t7],
- * b: [b8], g: [g9]). Other bytes are escaped. */
-dj_rc dj_text_leet_pattern(const char *term, size_t len, dj_buf *out);
+                             dj_buf *out, unsigned *flags, dj_err *err);
 
 /* 1 when cp is a letter of a script written without spaces between words
  * (Han, Hiragana, Katakana, Hangul, Thai), so terms need no word boundary. */

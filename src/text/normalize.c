@@ -1,0 +1,327 @@
+/*
+ * Normalization (see text.h for the rules). Four passes over an array of
+ * units, one unit per input code point:
+ *   1. decode and look up each code point in the shared table;
+ *   2. words: decide whether the lookalikes in each word fold to Latin
+ *      (the word has Latin letters, or is made of lookalikes only);
+ *   3. separators: find chains of single characters split by separators
+ *      (G.U.C.C.I, 香 奈 儿, L/V) and drop the separators;
+ *   4. emit bytes, the map back to the input and the flags, collapsing
+ *      white space.
+ * Every pass is a linear walk with table lookups; nothing allocates once
+ * the buffers have grown to the working size.
+ */
+#include "text/text_int.h"
+#include "util/mem.h"
+#include "util/utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct unit {
+    uint32_t orig;    /* input offset of the code point */
+    uint32_t off;     /* where its matching form is (pool, or input when raw) */
+    uint8_t len;      /* bytes of the matching form */
+    uint8_t cls;      /* DJ_TC_* */
+    uint8_t raw;      /* 1: the form is the input bytes themselves */
+    uint8_t fold;     /* 1: a lookalike folded to its Latin letter */
+    uint8_t drop;     /* 1: a separator removed from a chain */
+    uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
+} unit;
+
+struct dj_text {
+    unit *u;
+    size_t u_cap;
+    char *out;
+    uint32_t *orig;
+    uint8_t *flags;
+    size_t out_cap;
+    size_t max;
+};
+
+dj_rc dj_text_new(dj_text **out, dj_err *err)
+{
+    dj_rc rc = dj_text__table(err);
+    if (rc)
+        return rc;
+    dj_text *t = dj_xcalloc(1, sizeof *t);
+    t->max = (size_t)1 << 20;
+    *out = t;
+    return DJ_OK;
+}
+
+void dj_text_free(dj_text *t)
+{
+    if (!t)
+        return;
+    free(t->u);
+    free(t->out);
+    free(t->orig);
+    free(t->flags);
+    free(t);
+}
+
+void dj_text_set_max(dj_text *t, size_t max_len)
+{
+    t->max = max_len;
+}
+
+static int is_word(uint8_t cls)
+{
+    return cls == DJ_TC_LATIN || cls == DJ_TC_DIGIT || cls == DJ_TC_LETTER || cls == DJ_TC_HOMOGLYPH ||
+           cls == DJ_TC_FANCY;
+}
+
+static int is_token(uint8_t cls)
+{
+    return is_word(cls) || cls == DJ_TC_CJK;
+}
+
+static int is_gone(const unit *u)
+{
+    return u->cls == DJ_TC_INVISIBLE || u->cls == DJ_TC_MARK;
+}
+
+/* Pass 1. Returns the number of units. */
+static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
+{
+    const dj_text_table *tab = &dj_text__tab;
+    dj_xgrow((void **)&t->u, &t->u_cap, len + 1, sizeof *t->u);
+    size_t n = 0, bytes = 0;
+    for (size_t i = 0; i < len;) {
+        unit *u = &t->u[n++];
+        unsigned char c = (unsigned char)in[i];
+        uint32_t cp;
+        size_t k;
+        if (c < 0x80) {
+            cp = c;
+            k = 1;
+        } else if (!(k = dj_utf8_decode(in + i, len - i, &cp))) {
+            cp = 0xFFFD; /* one replacement per invalid byte */
+            k = 1;
+        }
+        u->orig = (uint32_t)i;
+        u->raw = 0;
+        u->fold = 0;
+        u->drop = 0;
+        u->flags = 0;
+        if (cp < DJ_TEXT_TABLE_MAX) {
+            const dj_text_ent *e = &tab->ent[cp];
+            u->off = e->off;
+            u->len = e->len;
+            u->cls = e->cls;
+        } else {
+            u->off = (uint32_t)i;
+            u->len = (uint8_t)k;
+            u->raw = 1;
+            u->cls = DJ_TC_OTHER;
+        }
+        bytes += u->len + 1;
+        i += k;
+    }
+    *out_bytes = bytes;
+    return n;
+}
+
+/* Pass 2: lookalikes fold inside words that contain a Latin letter, or in
+ * words made only of lookalikes (Сhаnеl typed all in Cyrillic). Fancy
+ * letters are always flagged (their table form is already plain). */
+static void words(unit *u, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (!is_word(u[i].cls)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int latin = 0, homo = 0, other = 0;
+        for (; j < n && (is_word(u[j].cls) || is_gone(&u[j])); j++) {
+            latin += u[j].cls == DJ_TC_LATIN || u[j].cls == DJ_TC_FANCY;
+            homo += u[j].cls == DJ_TC_HOMOGLYPH;
+            other += u[j].cls == DJ_TC_LETTER;
+        }
+        int fold = homo && (latin > 0 || (homo >= 2 && other == 0));
+        for (size_t k = i; k < j; k++)
+            if (u[k].cls == DJ_TC_FANCY || (fold && u[k].cls == DJ_TC_HOMOGLYPH))
+                u[k].fold = 1;
+        i = j;
+    }
+}
+
+/* Index of the next unit after i that is not removed anyway, or n. */
+static size_t next_seen(const unit *u, size_t n, size_t i)
+{
+    for (i++; i < n && is_gone(&u[i]); i++)
+        ;
+    return i;
+}
+
+static int script_of(const unit *u)
+{
+    return u->cls == DJ_TC_CJK ? 2 : 1;
+}
+
+/* A token that stands alone between non-tokens. */
+static int single(const unit *u, size_t n, size_t i)
+{
+    if (!is_token(u[i].cls))
+        return 0;
+    size_t p = i;
+    while (p > 0 && is_gone(&u[p - 1]))
+        p--;
+    if (p > 0 && is_token(u[p - 1].cls))
+        return 0;
+    size_t q = next_seen(u, n, i);
+    return !(q < n && is_token(u[q].cls));
+}
+
+/* Pass 3: chains of single characters split by short separator runs. A
+ * chain of three or more (with at least two letters) collapses; a chain of
+ * two collapses when its characters are CJK or punctuation splits it. */
+static void separators(unit *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!single(u, n, i))
+            continue;
+        size_t toks[64];
+        size_t n_toks = 0;
+        int letters = 0, punct_everywhere = 1;
+        size_t cur = i;
+        toks[n_toks++] = cur;
+        letters += u[cur].cls != DJ_TC_DIGIT;
+        for (;;) {
+            size_t j = next_seen(u, n, cur);
+            size_t run = 0;
+            int punct = 0;
+            while (j < n && (u[j].cls == DJ_TC_SPACE || u[j].cls == DJ_TC_PUNCT) && run < 4) {
+                punct |= u[j].cls == DJ_TC_PUNCT;
+                run++;
+                j = next_seen(u, n, j);
+            }
+            if (run == 0 || run > 3 || j >= n || !single(u, n, j) || script_of(&u[j]) != script_of(&u[i]) ||
+                n_toks == 64)
+                break;
+            punct_everywhere &= punct;
+            cur = j;
+            toks[n_toks++] = cur;
+            letters += u[cur].cls != DJ_TC_DIGIT;
+        }
+        /* Two CJK characters split by a space are a name pulled apart (迪 奥);
+         * two Latin letters need punctuation (L/V), since "A B" is common. */
+        int cjk = script_of(&u[i]) == 2;
+        int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && (cjk || punct_everywhere);
+        if (collapse)
+            for (size_t k = 1; k < n_toks; k++) {
+                for (size_t m = toks[k - 1] + 1; m < toks[k]; m++)
+                    if (u[m].cls == DJ_TC_SPACE || u[m].cls == DJ_TC_PUNCT)
+                        u[m].drop = 1;
+                u[toks[k]].flags |= DJ_TEXT_F_SEPARATOR;
+            }
+        i = toks[n_toks - 1];
+    }
+}
+
+static void grow_out(dj_text *t, size_t need)
+{
+    if (need <= t->out_cap)
+        return;
+    size_t c = t->out_cap ? t->out_cap : 256;
+    while (c < need)
+        c *= 2;
+    t->out = dj_xrealloc(t->out, c);
+    t->orig = dj_xrealloc(t->orig, c * sizeof *t->orig);
+    t->flags = dj_xrealloc(t->flags, c);
+    t->out_cap = c;
+}
+
+dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err)
+{
+    if (len > t->max)
+        return dj_err_set(err, DJ_ETOOBIG, "text of %zu bytes, at most %zu", len, t->max);
+    size_t bytes;
+    size_t n = decode(t, in, len, &bytes);
+    unit *u = t->u;
+    words(u, n);
+    separators(u, n);
+    grow_out(t, bytes + 1);
+
+    const char *pool = dj_text__tab.pool;
+    char *o = t->out;
+    uint32_t *og = t->orig;
+    uint8_t *fl = t->flags;
+    size_t w = 0;
+    unsigned pending = 0, all = 0;
+    int space = 0;
+    uint32_t space_at = 0;
+    for (size_t i = 0; i < n; i++) {
+        const unit *x = &u[i];
+        if (x->drop) {
+            pending |= DJ_TEXT_F_SEPARATOR;
+            continue;
+        }
+        switch (x->cls) {
+        case DJ_TC_INVISIBLE:
+            pending |= DJ_TEXT_F_INVISIBLE;
+            continue;
+        case DJ_TC_MARK:
+            continue;
+        case DJ_TC_SPACE:
+            if (!space)
+                space_at = x->orig;
+            space = 1;
+            continue;
+        default:
+            break;
+        }
+        if (x->len == 0)
+            continue;
+        if (space && w > 0) {
+            o[w] = ' ';
+            og[w] = space_at;
+            fl[w] = 0;
+            w++;
+        }
+        space = 0;
+        const char *src;
+        size_t k;
+        if (x->raw) {
+            src = in + x->off;
+            k = x->len;
+        } else if (x->cls == DJ_TC_HOMOGLYPH) {
+            src = pool + x->off + (x->fold ? 0 : 1);
+            k = x->fold ? 1 : (size_t)x->len - 1;
+        } else {
+            src = pool + x->off;
+            k = x->len;
+        }
+        unsigned f = x->flags | pending;
+        unsigned each = x->fold ? DJ_TEXT_F_HOMOGLYPH : 0;
+        for (size_t b = 0; b < k; b++) {
+            o[w] = src[b];
+            og[w] = x->orig;
+            fl[w] = (uint8_t)(each | (b == 0 ? f : 0));
+            w++;
+        }
+        all |= f | each;
+        pending = 0;
+    }
+    o[w] = '\0';
+    og[w] = (uint32_t)len;
+    v->s = o;
+    v->len = w;
+    v->orig = og;
+    v->flags = fl;
+    v->all_flags = all;
+    return DJ_OK;
+}
+
+dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len, dj_buf *out, unsigned *flags, dj_err *err)
+{
+    dj_text_view v;
+    dj_rc rc = dj_text_normalize(t, in, len, &v, err);
+    if (rc)
+        return rc;
+    if (flags)
+        *flags = v.all_flags;
+    return dj_buf_add(out, v.s, v.len) ? dj_err_set(err, DJ_ETOOBIG, "term too long after normalization") : DJ_OK;
+}

@@ -1,0 +1,46 @@
+/*
+ * Private to src/text: the shared per-code-point table (table.c) that the
+ * normalizer (normalize.c) reads.
+ */
+#ifndef DJ_TEXT_TEXT_INT_H
+#define DJ_TEXT_TEXT_INT_H
+
+#include "text/text.h"
+
+/* Code points at or above this pass through unchanged (class OTHER); the
+ * table covers every script in use plus the mathematical letters. */
+#define DJ_TEXT_TABLE_MAX 0x30000u
+
+enum {
+    DJ_TC_OTHER,      /* symbols, emoji, unassigned: kept as they are */
+    DJ_TC_LATIN,      /* maps to ASCII letters */
+    DJ_TC_DIGIT,      /* maps to an ASCII digit */
+    DJ_TC_LETTER,     /* a letter of another alphabet (Cyrillic д, Greek λ) */
+    DJ_TC_CJK,        /* ideograph, kana, hangul, Thai: words without spaces */
+    DJ_TC_HOMOGLYPH,  /* looks like a Latin letter; folded inside Latin-looking words */
+    DJ_TC_FANCY,      /* mathematical/enclosed letter: NFKC form, always flagged */
+    DJ_TC_SPACE,      /* white space and controls: collapsed */
+    DJ_TC_PUNCT,      /* punctuation: kept, but a separator between single chars */
+    DJ_TC_INVISIBLE,  /* format characters (U+200B ...): removed, flagged */
+    DJ_TC_MARK,       /* combining marks: removed (diacritics) */
+};
+
+typedef struct dj_text_ent {
+    uint32_t off;     /* matching form in the pool; for HOMOGLYPH the Latin
+                         letter comes first, then the plain form */
+    uint8_t len;      /* its length in bytes (0: removed) */
+    uint8_t cls;      /* DJ_TC_* */
+} dj_text_ent;
+
+typedef struct dj_text_table {
+    dj_text_ent *ent;  /* DJ_TEXT_TABLE_MAX entries */
+    char *pool;
+    size_t pool_len, pool_cap;
+} dj_text_table;
+
+extern dj_text_table dj_text__tab;
+
+/* Builds the table on first call (thread-safe); DJ_EUNAVAIL without OpenCC. */
+dj_rc dj_text__table(dj_err *err);
+
+#endif

@@ -1,0 +1,150 @@
+/* Tests for src/text: the table of cases in tests/data/text/normalize_cases.jsonl
+ * ({"in","out","flags"}: flags is a set of I S H for invisible, separator,
+ * homoglyph, "" for none), the map back to the input, and hostile input. */
+#include "test.h"
+#include "text/text.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+static unsigned flag_bits(const char *s)
+{
+    unsigned f = 0;
+    for (; *s; s++)
+        f |= *s == 'I' ? DJ_TEXT_F_INVISIBLE : *s == 'S' ? DJ_TEXT_F_SEPARATOR : *s == 'H' ? DJ_TEXT_F_HOMOGLYPH : 0;
+    return f;
+}
+
+static void test_text_cases_from_file(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/text/normalize_cases.jsonl", dj_test_data_dir());
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    dj_text *t = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&t, &err), &err);
+    char line[4096];
+    int n = 0;
+    while (t && fgets(line, sizeof line, f)) {
+        json_t *c = json_loads(line, JSON_ALLOW_NUL, NULL);
+        CHECK(c != NULL);
+        if (!c)
+            continue;
+        json_t *in = json_object_get(c, "in");
+        const char *want = json_string_value(json_object_get(c, "out"));
+        unsigned want_f = flag_bits(json_string_value(json_object_get(c, "flags")));
+        dj_text_view v;
+        CHECK_OK(dj_text_normalize(t, json_string_value(in), json_string_length(in), &v, &err), &err);
+        if (strcmp(v.s, want) != 0 || v.all_flags != want_f)
+            dj_test_fail(__FILE__, __LINE__, "\"%s\" -> \"%s\" flags %u, want \"%s\" flags %u",
+                         json_string_value(in), v.s, v.all_flags, want, want_f);
+        json_decref(c);
+        n++;
+    }
+    fclose(f);
+    dj_text_free(t);
+    CHECK(n >= 150);
+}
+
+static void test_text_map_points_at_input(void)
+{
+    dj_text *t = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&t, &err), &err);
+    const char *in = "高仿 G.U.C.C.I  Guссi";
+    dj_text_view v;
+    CHECK_OK(dj_text_normalize(t, in, strlen(in), &v, &err), &err);
+    CHECK_STR(v.s, "高仿 gucci gucci");
+    /* "gucci" (the first) starts at the input's "G" and ends before "  ". */
+    const char *g = strstr(v.s, "gucci");
+    size_t s = (size_t)(g - v.s);
+    CHECK_EQ(v.orig[s], strchr(in, 'G') - in);
+    CHECK_EQ(in[v.orig[s + 4]], 'I');
+    /* The second gucci maps back to bytes that include the Cyrillic letters. */
+    size_t s2 = (size_t)(strstr(g + 1, "gucci") - v.s);
+    CHECK_EQ(v.orig[s2], strstr(in, "Gu") - in);
+    CHECK_EQ(v.orig[v.len], strlen(in));
+    CHECK(v.flags[s2 + 2] & DJ_TEXT_F_HOMOGLYPH);
+    CHECK(!(v.flags[s2] & DJ_TEXT_F_HOMOGLYPH));
+    /* Separator flags sit on the first byte after each removed separator. */
+    CHECK(v.flags[s + 1] & DJ_TEXT_F_SEPARATOR);
+    CHECK(!(v.flags[s] & DJ_TEXT_F_SEPARATOR));
+    dj_text_free(t);
+}
+
+static void test_text_invalid_utf8_becomes_replacement(void)
+{
+    dj_text *t = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&t, &err), &err);
+    const char in[] = "ab\xff\xc3(\xe9\xa6";
+    dj_text_view v;
+    CHECK_OK(dj_text_normalize(t, in, sizeof in - 1, &v, &err), &err);
+    CHECK_STR(v.s, "ab\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK_EQ(v.orig[v.len], sizeof in - 1);
+    dj_text_free(t);
+}
+
+static void test_text_limits_and_empty(void)
+{
+    dj_text *t = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&t, &err), &err);
+    dj_text_view v;
+    CHECK_OK(dj_text_normalize(t, "", 0, &v, &err), &err);
+    CHECK_EQ(v.len, 0);
+    CHECK_STR(v.s, "");
+    dj_text_set_max(t, 16);
+    CHECK_EQ(dj_text_normalize(t, "12345678901234567", 17, &v, &err), DJ_ETOOBIG);
+    dj_text_set_max(t, (size_t)1 << 24);
+    /* 4 MB of mixed text: every byte mapped, nothing read out of bounds. */
+    size_t n = (size_t)4 << 20;
+    static const char pattern[] = "G.U \xe9\xa6\x99 \xd1\x81x";
+    char *big = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        big[i] = pattern[i % (sizeof pattern - 1)];
+    CHECK_OK(dj_text_normalize(t, big, n, &v, &err), &err);
+    CHECK(v.len > 0);
+    CHECK_EQ(v.orig[v.len], n);
+    free(big);
+    dj_text_free(t);
+}
+
+static void test_text_term_normalization(void)
+{
+    dj_text *t = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&t, &err), &err);
+    dj_buf b;
+    dj_buf_init(&b, 1024);
+    unsigned fl = 99;
+    CHECK_OK(dj_text_normalize_term(t, "Louis Vuitton", 13, &b, &fl, &err), &err);
+    CHECK_EQ(fl, 0);
+    CHECK_STR(b.data, "louis vuitton");
+    dj_buf_reset(&b);
+    CHECK_OK(dj_text_normalize_term(t, "香奈兒", strlen("香奈兒"), &b, NULL, &err), &err);
+    CHECK_STR(b.data, "香奈儿");
+    dj_buf_reset(&b);
+    CHECK_OK(dj_text_normalize_term(t, "H & R Block", 11, &b, &fl, &err), &err);
+    CHECK_STR(b.data, "hr block");
+    CHECK_EQ(fl, DJ_TEXT_F_SEPARATOR);
+    dj_buf_reset(&b);
+    CHECK_OK(dj_text_normalize_term(t, "香奈兒", strlen("香奈兒"), &b, NULL, &err), &err);
+    CHECK_STR(b.data, "香奈儿");
+    dj_buf_fini(&b);
+    CHECK(dj_text_is_cjk(0x9999));
+    CHECK(!dj_text_is_cjk('a'));
+    dj_text_free(t);
+}
+
+static const dj_test tests[] = {
+    DJ_TEST(test_text_cases_from_file),
+    DJ_TEST(test_text_map_points_at_input),
+    DJ_TEST(test_text_invalid_utf8_becomes_replacement),
+    DJ_TEST(test_text_limits_and_empty),
+    DJ_TEST(test_text_term_normalization),
+};
+DJ_TEST_SUITE(tests)
