@@ -6,8 +6,10 @@
  *   jansson      json_loadb of each line (DOM parse)
  *   dj_json      dajia's strict cursor over each line (dj_listing_parse)
  *   utf8proc     utf8proc_NFKC_Casefold of title + description
+ *   dj_text      dajia's normalizer (table-driven) on the same text
  */
 #include "screen/screen.h"
+#include "text/text.h"
 #include "util/arena.h"
 
 #include <jansson.h>
@@ -118,6 +120,19 @@ static void get_texts(const corpus *c, texts *t)
     dj_arena_free(a);
 }
 
+static double run_djtext(const texts *t)
+{
+    dj_text *x = NULL;
+    dj_text_new(&x, NULL);
+    dj_text_view v;
+    double t0 = now_s();
+    for (size_t i = 0; i < t->n; i++)
+        dj_text_normalize(x, t->s[i], strlen(t->s[i]), &v, NULL);
+    double r = now_s() - t0;
+    dj_text_free(x);
+    return r;
+}
+
 static double run_utf8proc(const texts *t)
 {
     double t0 = now_s();
@@ -140,22 +155,25 @@ int main(int argc, char **argv)
     }
     texts t;
     get_texts(&c, &t);
-    double r[3][16];
+    double r[4][16];
     if (reps > 16)
         reps = 16;
     for (int k = 0; k < reps; k++) {
         r[0][k] = run_jansson(&c);
         r[1][k] = run_djjson(&c);
         r[2][k] = run_utf8proc(&t);
+        r[3][k] = run_djtext(&t);
     }
-    for (int m = 0; m < 3; m++)
+    for (int m = 0; m < 4; m++)
         qsort(r[m], (size_t)reps, sizeof(double), cmp_d);
-    double j = r[0][reps / 2], d = r[1][reps / 2], u = r[2][reps / 2];
+    double j = r[0][reps / 2], d = r[1][reps / 2], u = r[2][reps / 2], x = r[3][reps / 2];
     printf("{\"lines\":%zu,\"bytes\":%zu,\"text_bytes\":%zu,"
            "\"jansson_mb_s\":%.1f,\"jansson_lines_s\":%.0f,"
            "\"dj_json_mb_s\":%.1f,\"dj_json_lines_s\":%.0f,"
-           "\"utf8proc_mb_s\":%.1f,\"utf8proc_lines_s\":%.0f}\n",
-           c.n, c.len, t.bytes, c.len / j / 1e6, c.n / j, c.len / d / 1e6, c.n / d, t.bytes / u / 1e6, c.n / u);
+           "\"utf8proc_mb_s\":%.1f,\"utf8proc_lines_s\":%.0f,"
+           "\"dj_text_mb_s\":%.1f,\"dj_text_lines_s\":%.0f}\n",
+           c.n, c.len, t.bytes, c.len / j / 1e6, c.n / j, c.len / d / 1e6, c.n / d, t.bytes / u / 1e6, c.n / u,
+           t.bytes / x / 1e6, c.n / x);
     for (size_t i = 0; i < t.n; i++)
         free(t.s[i]);
     free(t.s);

@@ -80,6 +80,7 @@ print("|---|---:|---:|")
 print(f"| jansson json_loadb (DOM) | {base['jansson_mb_s']:.0f} | {base['jansson_lines_s']:,.0f} |")
 print(f"| dajia strict JSON cursor (dj_listing_parse) | {base['dj_json_mb_s']:.0f} | {base['dj_json_lines_s']:,.0f} |")
 print(f"| utf8proc NFKC+casefold of title+description | {base['utf8proc_mb_s']:.0f} | {base['utf8proc_lines_s']:,.0f} |")
+print(f"| dajia normalizer (NFKC, casefold, t2s, homoglyphs, separators, map back) | {base['dj_text_mb_s']:.0f} | {base['dj_text_lines_s']:,.0f} |")
 print()
 print(f"KB compile (validate, normalize terms, two Hyperscan databases in parallel): {float(kbms)/1000:.1f} s; "
       f"peak resident memory of `dajia kb check`: {int(kbrss)/1024:.0f} MiB; of a full scan on {cores} threads: {int(scanrss)/1024:.0f} MiB.")

@@ -10,6 +10,12 @@
  *      white space.
  * Every pass is a linear walk with table lookups; nothing allocates once
  * the buffers have grown to the working size.
+ *
+ * Most listing text needs none of passes 2 and 3: it has no lookalike
+ * letters and no single characters split by separators. fast() does the
+ * whole job in one pass and gives up (returning 0) the moment it meets a
+ * lookalike or the start of a possible separator chain; the four passes
+ * then run from the beginning. ASCII runs skip the table entirely.
  */
 #include "text/text_int.h"
 #include "util/mem.h"
@@ -234,10 +240,238 @@ static void grow_out(dj_text *t, size_t need)
     t->out_cap = c;
 }
 
+
+/* Lower-case ASCII, and white space/control characters as ' '. */
+static const unsigned char ascii_fold[128] = {
+#define R(c) (c)
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+    ' ', '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+    '@', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
+    '`', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', ' ',
+#undef R
+};
+
+/* 1 for ASCII letters and digits. */
+static const unsigned char ascii_alnum[128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
+/* Separator-chain watch of fast(): runs of tokens are followed, and a chain
+ * is singles (runs of one token) split by 1-3 separators. It only matters
+ * once it holds two letters: digit chains such as "2 x 4" or "2.0" never
+ * collapse, so they stay on the fast path. */
+typedef struct chain_watch {
+    int run_units;      /* tokens in the current run (0: not in a run) */
+    int run_script;     /* 1 alphabetic, 2 CJK: of the run's first token */
+    int run_letter;     /* the run's first token is a letter, not a digit */
+    int cont;           /* the current run may continue a chain */
+    int watch;          /* a single ended; counting separators after it */
+    int watch_script;
+    int seps;
+    int letters;        /* letters in the chain so far */
+} chain_watch;
+
+static void run_start(chain_watch *c, int script, int letter)
+{
+    c->run_script = script;
+    c->run_letter = letter;
+    c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
+    c->watch = 0;
+}
+
+/* The current run ended; returns 1 when a chain with two letters formed. */
+static int run_end(chain_watch *c)
+{
+    if (c->run_units == 1) {
+        c->letters = (c->cont ? c->letters : 0) + c->run_letter;
+        if (c->letters >= 2)
+            return 1;
+        c->watch = 1;
+        c->watch_script = c->run_script;
+        c->seps = 0;
+    } else {
+        c->letters = 0;
+    }
+    c->run_units = 0;
+    return 0;
+}
+
+/* UTF-8 decoding inlined for the two- and three-byte forms (Cyrillic, CJK),
+ * with the same strictness as dj_utf8_decode, which handles the rest. */
+static inline size_t decode_cp(const char *str, size_t n, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[0];
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return 3;
+    }
+    if (c >= 0xC2 && c < 0xE0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    return dj_utf8_decode(str, n, cp);
+}
+
+/* One pass for text without lookalikes or separator chains. Returns 1 with
+ * v filled, or 0 when the full passes are needed. */
+static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
+{
+    const dj_text_table *tab = &dj_text__tab;
+    const char *pool = tab->pool;
+    /* No table entry on the fast path is longer than 12 bytes for its 1-4
+     * input bytes, and spaces only shrink: 4x the input always fits. */
+    grow_out(t, len * 4 + 8);
+    char *o = t->out;
+    uint32_t *og = t->orig;
+    size_t w = 0;
+    unsigned pending = 0, all = 0;
+    int space = 0;
+    uint32_t space_at = 0;
+    chain_watch cw = {0};
+    size_t n_flagged = 0;
+    uint32_t flagged_at[8];
+    uint8_t flagged_f[8];
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)in[i];
+        if (c < 0x80 && ascii_alnum[c]) {
+            /* A run of ASCII letters and digits: the common case. */
+            if (space && w > 0) {
+                o[w] = ' ';
+                og[w] = space_at;
+                w++;
+            }
+            space = 0;
+            if (pending) {
+                if (n_flagged == 8)
+                    return 0;
+                flagged_at[n_flagged] = (uint32_t)w;
+                flagged_f[n_flagged++] = (uint8_t)pending;
+                all |= pending;
+                pending = 0;
+            }
+            if (cw.run_units == 0)
+                run_start(&cw, 1, c > '9');
+            size_t j = i;
+            do {
+                o[w] = (char)ascii_fold[(unsigned char)in[j]];
+                og[w] = (uint32_t)j;
+                w++;
+                j++;
+            } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
+            cw.run_units += (int)(j - i);
+            i = j;
+            continue;
+        }
+        uint32_t cp;
+        size_t k;
+        uint8_t cls;
+        const char *src;
+        size_t sl;
+        char one;
+        if (c < 0x80) {
+            k = 1;
+            one = (char)ascii_fold[c];
+            src = &one;
+            sl = 1;
+            cls = tab->ent[c].cls;
+        } else {
+            if (!(k = decode_cp(in + i, len - i, &cp)))
+                cp = 0xFFFD, k = 1;
+            if (cp >= DJ_TEXT_TABLE_MAX)
+                return 0;
+            const dj_text_ent *e = &tab->ent[cp];
+            cls = e->cls;
+            if (cls == DJ_TC_HOMOGLYPH || cls == DJ_TC_FANCY || e->len > 12)
+                return 0;
+            src = pool + e->off;
+            sl = e->len;
+        }
+        uint32_t at = (uint32_t)i;
+        i += k;
+        if (is_token(cls)) {
+            if (cw.run_units == 0)
+                run_start(&cw, cls == DJ_TC_CJK ? 2 : 1, cls != DJ_TC_DIGIT);
+            cw.run_units++;
+        } else if (cls == DJ_TC_INVISIBLE) {
+            pending |= DJ_TEXT_F_INVISIBLE;
+            continue;
+        } else if (cls == DJ_TC_MARK) {
+            continue;
+        } else {
+            if (cw.run_units && run_end(&cw))
+                return 0;
+            if (cw.watch && (cls == DJ_TC_SPACE || cls == DJ_TC_PUNCT))
+                cw.seps++;
+            else
+                cw.watch = 0;
+            if (cls == DJ_TC_SPACE) {
+                if (!space)
+                    space_at = at;
+                space = 1;
+                continue;
+            }
+        }
+        if (sl == 0)
+            continue;
+        if (space && w > 0) {
+            o[w] = ' ';
+            og[w] = space_at;
+            w++;
+        }
+        space = 0;
+        if (pending) {
+            if (n_flagged == 8)
+                return 0;
+            flagged_at[n_flagged] = (uint32_t)w;
+            flagged_f[n_flagged++] = (uint8_t)pending;
+            all |= pending;
+            pending = 0;
+        }
+        if (sl == 3) {
+            memcpy(o + w, src, 3);
+            og[w] = og[w + 1] = og[w + 2] = at;
+            w += 3;
+            continue;
+        }
+        for (size_t b = 0; b < sl; b++) {
+            o[w] = src[b];
+            og[w] = at;
+            w++;
+        }
+    }
+    if (cw.run_units && run_end(&cw))
+        return 0;
+    o[w] = '\0';
+    og[w] = (uint32_t)len;
+    memset(t->flags, 0, w + 1);
+    for (size_t f = 0; f < n_flagged; f++)
+        t->flags[flagged_at[f]] = flagged_f[f];
+    v->s = o;
+    v->len = w;
+    v->orig = og;
+    v->flags = t->flags;
+    v->all_flags = all;
+    return 1;
+}
+
 dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err)
 {
     if (len > t->max)
         return dj_err_set(err, DJ_ETOOBIG, "text of %zu bytes, at most %zu", len, t->max);
+    if (fast(t, in, len, v))
+        return DJ_OK;
     size_t bytes;
     size_t n = decode(t, in, len, &bytes);
     unit *u = t->u;
