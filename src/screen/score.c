@@ -130,9 +130,24 @@ static int on_match(uint32_t pat, size_t end, void *ud)
     return 0;
 }
 
-static int is_word_byte(unsigned char c)
+/* Byte classes for the lookalike scan: W a word byte (letters, digits and
+ * the symbols that stand in for letters), L a letter, K a lookalike. */
+enum { WB_W = 1, WB_L = 2, WB_K = 4 };
+static const uint8_t wb[256] = {
+    ['0'] = WB_W | WB_K, ['1'] = WB_W | WB_K, ['2'] = WB_W, ['3'] = WB_W | WB_K, ['4'] = WB_W | WB_K,
+    ['5'] = WB_W | WB_K, ['6'] = WB_W, ['7'] = WB_W | WB_K, ['8'] = WB_W, ['9'] = WB_W,
+    ['@'] = WB_W | WB_K, ['$'] = WB_W | WB_K, ['|'] = WB_W | WB_K, ['!'] = WB_W | WB_K,
+    ['a'] = WB_W | WB_L, ['b'] = WB_W | WB_L, ['c'] = WB_W | WB_L, ['d'] = WB_W | WB_L, ['e'] = WB_W | WB_L,
+    ['f'] = WB_W | WB_L, ['g'] = WB_W | WB_L, ['h'] = WB_W | WB_L, ['i'] = WB_W | WB_L, ['j'] = WB_W | WB_L,
+    ['k'] = WB_W | WB_L, ['l'] = WB_W | WB_L, ['m'] = WB_W | WB_L, ['n'] = WB_W | WB_L, ['o'] = WB_W | WB_L,
+    ['p'] = WB_W | WB_L, ['q'] = WB_W | WB_L, ['r'] = WB_W | WB_L, ['s'] = WB_W | WB_L, ['t'] = WB_W | WB_L,
+    ['u'] = WB_W | WB_L, ['v'] = WB_W | WB_L, ['w'] = WB_W | WB_L, ['x'] = WB_W | WB_L, ['y'] = WB_W | WB_L,
+    ['z'] = WB_W | WB_L,
+};
+
+static inline int is_word_byte(unsigned char c)
 {
-    return is_alnum_ascii(c) || c == '@' || c == '$' || c == '|' || c == '!';
+    return wb[c] & WB_W;
 }
 
 static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
@@ -175,24 +190,25 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
 static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
 {
     const dj_text_view *v = u->v;
+    if (!v->mixed_words)
+        return DJ_OK;
     uint32_t win[MAX_WINDOWS][3];
     size_t n_win = 0, klen = 0;
     size_t i = 0;
+    const unsigned char *t = (const unsigned char *)v->s;
     while (i < v->len && n_win < MAX_WINDOWS) {
-        unsigned char c = (unsigned char)v->s[i];
-        if (!is_word_byte(c)) {
+        if (!(wb[t[i]] & WB_W)) {
             i++;
             continue;
         }
         size_t ws = i;
-        int letters = 0, look = 0;
-        while (i < v->len && is_word_byte((unsigned char)v->s[i])) {
-            unsigned char d = (unsigned char)v->s[i];
-            letters += is_alpha_ascii(d);
-            look += dj_kb_is_lookalike_byte(d);
-            i++;
+        int letters = 0;
+        unsigned any = 0;
+        for (; i < v->len && (wb[t[i]] & WB_W); i++) {
+            any |= wb[t[i]];
+            letters += (wb[t[i]] & WB_L) != 0;
         }
-        if (!look || letters < 2)
+        if (!(any & WB_K) || letters < 2)
             continue;
         /* One word of context each side, for marks of two words. */
         size_t a = ws, b = i;

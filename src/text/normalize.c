@@ -339,6 +339,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     int space = 0;
     uint32_t space_at = 0;
     chain_watch cw = {0};
+    int mixed = 0;
     size_t n_flagged = 0;
     uint32_t flagged_at[8];
     uint8_t flagged_f[8];
@@ -364,15 +365,52 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
             if (cw.run_units == 0)
                 run_start(&cw, 1, c > '9');
             size_t j = i;
+            unsigned kinds = 0; /* 1: a digit, 2: a letter */
             do {
-                o[w] = (char)ascii_fold[(unsigned char)in[j]];
+                unsigned char b = (unsigned char)in[j];
+                kinds |= b > '9' ? 2u : 1u;
+                o[w] = (char)ascii_fold[b];
                 og[w] = (uint32_t)j;
                 w++;
                 j++;
             } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
+            mixed |= kinds == 3;
             cw.run_units += (int)(j - i);
             i = j;
             continue;
+        }
+        if (c >= 0xE4 && c <= 0xE9 && !space && !pending) {
+            /* A run of CJK ideographs (U+4E00..U+9FFF): the other common
+             * case, through the compact side table. */
+            size_t j = i, w0 = w;
+            while (j + 3 <= len) {
+                const unsigned char *q = (const unsigned char *)in + j;
+                if (q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
+                    break;
+                uint32_t cp3 = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
+                if (cp3 < DJ_TEXT_CJK_LO)
+                    break;
+                uint16_t to = tab->cjk[cp3 - DJ_TEXT_CJK_LO];
+                if (to == 1)
+                    break;
+                if (to == 0) {
+                    memcpy(o + w, q, 3);
+                } else {
+                    o[w] = (char)(0xE0 | (to >> 12));
+                    o[w + 1] = (char)(0x80 | ((to >> 6) & 0x3F));
+                    o[w + 2] = (char)(0x80 | (to & 0x3F));
+                }
+                og[w] = og[w + 1] = og[w + 2] = (uint32_t)j;
+                w += 3;
+                j += 3;
+            }
+            if (w > w0) {
+                if (cw.run_units == 0)
+                    run_start(&cw, 2, 1);
+                cw.run_units += (int)((w - w0) / 3);
+                i = j;
+                continue;
+            }
         }
         uint32_t cp;
         size_t k;
@@ -382,6 +420,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         char one;
         if (c < 0x80) {
             k = 1;
+            mixed |= c == '@' || c == '$' || c == '|' || c == '!';
             one = (char)ascii_fold[c];
             src = &one;
             sl = 1;
@@ -463,6 +502,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     v->orig = og;
     v->flags = t->flags;
     v->all_flags = all;
+    v->mixed_words = mixed;
     return 1;
 }
 
@@ -546,6 +586,7 @@ dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v,
     v->orig = og;
     v->flags = fl;
     v->all_flags = all;
+    v->mixed_words = 1; /* not worth tracking on the rare full path */
     return DJ_OK;
 }
 

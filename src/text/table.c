@@ -237,6 +237,17 @@ static void build(void)
         pool_add(t, cp, buf, bl, cls);
     }
     free(homo);
+    /* The compact side table agrees with the general one by construction. */
+    t->cjk = dj_xcalloc(DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1, sizeof *t->cjk);
+    for (uint32_t cp = DJ_TEXT_CJK_LO; cp <= DJ_TEXT_CJK_HI; cp++) {
+        const dj_text_ent *e = &t->ent[cp];
+        uint32_t to = 0;
+        if (e->cls == DJ_TC_CJK && e->len == 3 && dj_utf8_decode(t->pool + e->off, 3, &to) == 3 && to != cp &&
+            to >= 0x800 && to < 0x10000)
+            t->cjk[cp - DJ_TEXT_CJK_LO] = (uint16_t)to;
+        else if (e->cls != DJ_TC_CJK || e->len != 3)
+            t->cjk[cp - DJ_TEXT_CJK_LO] = 1; /* not a plain ideograph: general path */
+    }
     free(t2s);
 }
 

@@ -68,6 +68,8 @@ typedef struct dj_text_view {
                                produced byte i; orig[len] = input length */
     const uint8_t *flags;   /* flags[i]: DJ_TEXT_F_* for byte i (0 = plain) */
     unsigned all_flags;     /* OR of every flags[i]: 0 means nothing evasive */
+    int mixed_words;        /* 0 when no Latin word mixes letters with digits
+                               or @ $ | ! (so no lookalike can be in it) */
 } dj_text_view;
 
 /* Builds the shared tables on first use (thread-safe) and a per-thread

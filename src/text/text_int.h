@@ -32,8 +32,15 @@ typedef struct dj_text_ent {
     uint8_t cls;      /* DJ_TC_* */
 } dj_text_ent;
 
+/* The unified CJK ideographs U+4E00..U+9FFF get a compact side table: the
+ * simplified form of each (0 when it is its own), 42 KiB that stays in
+ * cache, where the general table costs two dependent memory loads. */
+#define DJ_TEXT_CJK_LO 0x4E00u
+#define DJ_TEXT_CJK_HI 0x9FFFu
+
 typedef struct dj_text_table {
     dj_text_ent *ent;  /* DJ_TEXT_TABLE_MAX entries */
+    uint16_t *cjk;     /* DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1 entries */
     char *pool;
     size_t pool_len, pool_cap;
 } dj_text_table;

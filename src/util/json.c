@@ -129,6 +129,13 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
             return fail(c, err, "control character in string");
         }
         if (ch >= 0x80) {
+            /* CJK text is mostly 3-byte sequences: check those inline. */
+            const unsigned char *u = (const unsigned char *)p;
+            if (ch >= 0xE1 && ch <= 0xEF && ch != 0xED && end - p >= 3 && (u[1] & 0xC0) == 0x80 &&
+                (u[2] & 0xC0) == 0x80) {
+                p += 3;
+                continue;
+            }
             uint32_t cp;
             size_t k = dj_utf8_decode(p, (size_t)(end - p), &cp);
             if (!k) {
