@@ -183,60 +183,83 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
 
 #define MAX_WINDOWS 32
 
+typedef struct windows {
+    uint32_t w[MAX_WINDOWS][3]; /* {skeleton start, view start, length} */
+    size_t n;
+    size_t klen;                /* skeleton bytes so far */
+} windows;
+
+/* Looks at the word starting at i; when it mixes letters with lookalike
+ * digits or symbols, adds it with one word of context either side (marks of
+ * two words) to the windows. Returns the offset after the word. */
+static size_t examine_word(const dj_text_view *v, size_t i, windows *ws)
+{
+    const unsigned char *t = (const unsigned char *)v->s;
+    size_t start = i;
+    int letters = 0;
+    unsigned any = 0;
+    for (; i < v->len && (wb[t[i]] & WB_W); i++) {
+        any |= wb[t[i]];
+        letters += (wb[t[i]] & WB_L) != 0;
+    }
+    if (!(any & WB_K) || letters < 2 || ws->n == MAX_WINDOWS)
+        return i;
+    size_t a = start, b = i;
+    while (a > 0 && t[a - 1] == ' ')
+        a--;
+    while (a > 0 && (wb[t[a - 1]] & WB_W))
+        a--;
+    while (b < v->len && t[b] == ' ')
+        b++;
+    while (b < v->len && (wb[t[b]] & WB_W))
+        b++;
+    uint32_t(*w)[3] = ws->w;
+    if (ws->n && a < w[ws->n - 1][1] + w[ws->n - 1][2]) {
+        /* Overlaps the previous window: extend it. */
+        uint32_t prev_end = w[ws->n - 1][1] + w[ws->n - 1][2];
+        if (b > prev_end) {
+            w[ws->n - 1][2] += (uint32_t)(b - prev_end);
+            ws->klen += b - prev_end;
+        }
+    } else {
+        w[ws->n][0] = (uint32_t)(ws->klen + (ws->n ? 1 : 0));
+        ws->klen = w[ws->n][0];
+        w[ws->n][1] = (uint32_t)a;
+        w[ws->n][2] = (uint32_t)(b - a);
+        ws->klen += b - a;
+        ws->n++;
+    }
+    return i;
+}
+
 /* Finds the words that mix Latin letters with lookalike digits or symbols
- * (r0lex, ch@nel), copies each with one word of context on either side into
- * a skeleton buffer and scans that with the lookalike patterns. Honest text
- * rarely has such words, and they are short, so this costs little. */
+ * (r0lex, ch@nel), copies each with its context into a skeleton buffer and
+ * scans that with the lookalike patterns. The normalizer tells where such
+ * words are, so text without them costs nothing here. */
 static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
 {
     const dj_text_view *v = u->v;
-    if (!v->mixed_words)
+    if (v->n_mixed == 0)
         return DJ_OK;
-    uint32_t win[MAX_WINDOWS][3];
-    size_t n_win = 0, klen = 0;
-    size_t i = 0;
     const unsigned char *t = (const unsigned char *)v->s;
-    while (i < v->len && n_win < MAX_WINDOWS) {
-        if (!(wb[t[i]] & WB_W)) {
-            i++;
-            continue;
+    windows ws;
+    ws.n = 0;
+    ws.klen = 0;
+    if (v->n_mixed == DJ_TEXT_MIXED_ALL) {
+        for (size_t i = 0; i < v->len;)
+            i = (wb[t[i]] & WB_W) ? examine_word(v, i, &ws) : i + 1;
+    } else {
+        size_t done = 0;
+        for (size_t c = 0; c < v->n_mixed; c++) {
+            size_t i = v->mixed[c];
+            while (i > 0 && (wb[t[i - 1]] & WB_W))
+                i--;
+            if (i >= done && i < v->len && (wb[t[i]] & WB_W))
+                done = examine_word(v, i, &ws);
         }
-        size_t ws = i;
-        int letters = 0;
-        unsigned any = 0;
-        for (; i < v->len && (wb[t[i]] & WB_W); i++) {
-            any |= wb[t[i]];
-            letters += (wb[t[i]] & WB_L) != 0;
-        }
-        if (!(any & WB_K) || letters < 2)
-            continue;
-        /* One word of context each side, for marks of two words. */
-        size_t a = ws, b = i;
-        while (a > 0 && v->s[a - 1] == ' ')
-            a--;
-        while (a > 0 && is_word_byte((unsigned char)v->s[a - 1]))
-            a--;
-        while (b < v->len && v->s[b] == ' ')
-            b++;
-        while (b < v->len && is_word_byte((unsigned char)v->s[b]))
-            b++;
-        if (n_win && a < win[n_win - 1][1] + win[n_win - 1][2]) {
-            /* Overlaps the previous window: extend it. */
-            uint32_t prev_end = win[n_win - 1][1] + win[n_win - 1][2];
-            if (b > prev_end) {
-                win[n_win - 1][2] += (uint32_t)(b - prev_end);
-                klen += b - prev_end;
-            }
-        } else {
-            win[n_win][0] = (uint32_t)(klen + (n_win ? 1 : 0));
-            klen = win[n_win][0];
-            win[n_win][1] = (uint32_t)a;
-            win[n_win][2] = (uint32_t)(b - a);
-            klen += b - a;
-            n_win++;
-        }
-        i = b;
     }
+    size_t n_win = ws.n, klen = ws.klen;
+    uint32_t(*win)[3] = ws.w;
     if (!n_win)
         return DJ_OK;
     if (klen + 1 > s->skel_cap) {

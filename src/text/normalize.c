@@ -35,7 +35,10 @@ typedef struct unit {
     uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
 } unit;
 
+#define MAX_MIXED 32
+
 struct dj_text {
+    uint32_t mixed[MAX_MIXED];  /* see dj_text_view.mixed */
     unit *u;
     size_t u_cap;
     char *out;
@@ -339,7 +342,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     int space = 0;
     uint32_t space_at = 0;
     chain_watch cw = {0};
-    int mixed = 0;
+    size_t n_mixed = 0;
     size_t n_flagged = 0;
     uint32_t flagged_at[8];
     uint8_t flagged_f[8];
@@ -364,7 +367,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
             }
             if (cw.run_units == 0)
                 run_start(&cw, 1, c > '9');
-            size_t j = i;
+            size_t j = i, run_w = w;
             unsigned kinds = 0; /* 1: a digit, 2: a letter */
             do {
                 unsigned char b = (unsigned char)in[j];
@@ -374,7 +377,11 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 w++;
                 j++;
             } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
-            mixed |= kinds == 3;
+            if (kinds == 3) {
+                if (n_mixed < MAX_MIXED)
+                    t->mixed[n_mixed] = (uint32_t)run_w;
+                n_mixed++;
+            }
             cw.run_units += (int)(j - i);
             i = j;
             continue;
@@ -420,7 +427,11 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         char one;
         if (c < 0x80) {
             k = 1;
-            mixed |= c == '@' || c == '$' || c == '|' || c == '!';
+            if (c == '@' || c == '$' || c == '|' || c == '!') {
+                if (n_mixed < MAX_MIXED)
+                    t->mixed[n_mixed] = (uint32_t)(w + (space && w > 0));
+                n_mixed++;
+            }
             one = (char)ascii_fold[c];
             src = &one;
             sl = 1;
@@ -502,7 +513,8 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     v->orig = og;
     v->flags = t->flags;
     v->all_flags = all;
-    v->mixed_words = mixed;
+    v->mixed = t->mixed;
+    v->n_mixed = n_mixed <= MAX_MIXED ? n_mixed : DJ_TEXT_MIXED_ALL;
     return 1;
 }
 
@@ -586,7 +598,8 @@ dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v,
     v->orig = og;
     v->flags = fl;
     v->all_flags = all;
-    v->mixed_words = 1; /* not worth tracking on the rare full path */
+    v->mixed = t->mixed;
+    v->n_mixed = DJ_TEXT_MIXED_ALL; /* not worth tracking on the rare full path */
     return DJ_OK;
 }
 

@@ -51,6 +51,8 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+#define DJ_TEXT_MIXED_ALL ((size_t)-1)
+
 enum {
     DJ_TEXT_F_INVISIBLE = 1,
     DJ_TEXT_F_SEPARATOR = 2,
@@ -68,8 +70,12 @@ typedef struct dj_text_view {
                                produced byte i; orig[len] = input length */
     const uint8_t *flags;   /* flags[i]: DJ_TEXT_F_* for byte i (0 = plain) */
     unsigned all_flags;     /* OR of every flags[i]: 0 means nothing evasive */
-    int mixed_words;        /* 0 when no Latin word mixes letters with digits
-                               or @ $ | ! (so no lookalike can be in it) */
+    /* Where Latin words mix letters with digits or with @ $ | ! (the only
+     * places a lookalike such as r0lex or ch@nel can hide): offsets in s of
+     * such words or symbols, n_mixed of them; n_mixed == DJ_TEXT_MIXED_ALL
+     * means "not tracked, look everywhere". */
+    const uint32_t *mixed;
+    size_t n_mixed;
 } dj_text_view;
 
 /* Builds the shared tables on first use (thread-safe) and a per-thread
