@@ -32,7 +32,8 @@ CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) -Isrc -Itests/unit $(PKG_CFLAGS
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRCS  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+ASM_SRCS  := $(shell find src -name '*.S' | sort)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.S=$(BUILD)/obj/%.o)
 MAIN_OBJ  := $(BUILD)/obj/src/cli/main.o
 UNIT_SRCS := $(shell find tests/unit -name '*.c' 2>/dev/null | sort)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -54,6 +55,13 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# Embedded data files (.incbin) are rebuilt when the data changes.
+$(BUILD)/obj/src/http/openapi_blob.o: src/http/openapi.json
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) -c $< -o $@
 
 $(BUILD)/libdajia.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -96,7 +104,7 @@ FUZZ_LIB_SRCS := $(LIB_SRCS)
 fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lstdc++
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(ASM_SRCS) $(PKG_LIBS) -lstdc++
 
 run:
 	@bash .ci/install-deps.sh

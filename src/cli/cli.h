@@ -29,5 +29,6 @@ int dj_cmd_version(int argc, char **argv);
 int dj_cmd_scan(int argc, char **argv);
 int dj_cmd_eval(int argc, char **argv);
 int dj_cmd_kb(int argc, char **argv);
+int dj_cmd_serve(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ const dj_cli_cmd dj_cli_cmds[] = {
     {"eval", dj_cmd_eval, "compare decisions with ground-truth labels"},
     {"kb", dj_cmd_kb, "check a knowledge base: validate, compile, report its cost"},
     {"scan", dj_cmd_scan, "screen listings (JSONL) against a knowledge base"},
+    {"serve", dj_cmd_serve, "serve the HTTP API and console"},
     {"version", dj_cmd_version, "print the version"},
     {NULL, NULL, NULL},
 };

@@ -144,6 +144,20 @@ typedef struct dj_kb_stats {
 } dj_kb_stats;
 void dj_kb_get_stats(const dj_kb *kb, dj_kb_stats *st);
 
+/* A slot holding the current KB of a running service. Readers take a
+ * reference (dj_kb_slot_get) and keep using that snapshot for a whole
+ * request while a writer swaps in a new version (dj_kb_slot_set): no
+ * request fails or waits for a compile, and an old KB is freed when its
+ * last reader lets go. Thread-safe. */
+typedef struct dj_kb_slot dj_kb_slot;
+/* A slot holding kb (may be NULL; a reference is taken). */
+dj_kb_slot *dj_kb_slot_new(dj_kb *kb);
+void dj_kb_slot_free(dj_kb_slot *slot);
+/* The current KB with a new reference (dj_kb_unref it), or NULL. */
+dj_kb *dj_kb_slot_get(dj_kb_slot *slot);
+/* Replaces the current KB (a reference on kb is taken). */
+void dj_kb_slot_set(dj_kb_slot *slot, dj_kb *kb);
+
 /* Per-thread scanning state for kb (holds a reference on kb). */
 dj_rc dj_kb_scanner_new(dj_kb *kb, dj_kb_scanner **out, dj_err *err);
 void dj_kb_scanner_free(dj_kb_scanner *s);

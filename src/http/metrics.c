@@ -1,0 +1,69 @@
+/*
+ * The Prometheus text exposition of /metrics: requests by route and status,
+ * latency histograms by route, decisions by kind, the KB version. Counters
+ * are atomics updated by the request threads; this only reads them.
+ */
+#include "http/http_int.h"
+
+#include <string.h>
+
+void dj_http__metrics(dj_http *h, dj_buf *out)
+{
+    dj_buf_adds(out, "# HELP dajia_http_requests_total HTTP requests by route and status.\n"
+                     "# TYPE dajia_http_requests_total counter\n");
+    for (size_t i = 0; i <= dj_http__n_routes; i++) {
+        const char *name = i < dj_http__n_routes ? dj_http__routes[i].name : "none";
+        const char *method = i < dj_http__n_routes ? (dj_http__routes[i].method == DJ_M_GET    ? "GET"
+                                                      : dj_http__routes[i].method == DJ_M_POST ? "POST"
+                                                      : dj_http__routes[i].method == DJ_M_PUT  ? "PUT"
+                                                                                               : "DELETE")
+                                                   : "";
+        for (int s = 0; s < DJ_HTTP_N_STATUS; s++) {
+            unsigned long long n = atomic_load(&h->stats[i].by_status[s]);
+            if (n)
+                dj_buf_printf(out, "dajia_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n", name,
+                              method, dj_http__statuses[s], n);
+        }
+    }
+    dj_buf_adds(out, "# HELP dajia_http_request_duration_seconds Time to answer a request, by route.\n"
+                     "# TYPE dajia_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i <= dj_http__n_routes; i++) {
+        dj_route_stats *st = &h->stats[i];
+        unsigned long long count = atomic_load(&st->count);
+        if (!count)
+            continue;
+        const char *name = i < dj_http__n_routes ? dj_http__routes[i].name : "none";
+        unsigned long long cum = 0;
+        for (int b = 0; b < DJ_HTTP_N_BUCKETS; b++) {
+            cum += atomic_load(&st->buckets[b]);
+            dj_buf_printf(out, "dajia_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", name,
+                          dj_http__bucket_le[b], cum);
+        }
+        cum += atomic_load(&st->buckets[DJ_HTTP_N_BUCKETS]);
+        dj_buf_printf(out, "dajia_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n", name, cum);
+        dj_buf_printf(out, "dajia_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
+                      atomic_load(&st->sum_us) / 1e6);
+        dj_buf_printf(out, "dajia_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name, cum);
+    }
+    static const char *const kinds[] = {"allow", "review", "block"};
+    dj_buf_adds(out, "# HELP dajia_decisions_total Screening decisions by kind.\n"
+                     "# TYPE dajia_decisions_total counter\n");
+    for (int k = 0; k < 3; k++)
+        dj_buf_printf(out, "dajia_decisions_total{decision=\"%s\"} %llu\n", kinds[k],
+                      (unsigned long long)atomic_load(&h->decisions[k]));
+    dj_kb *kb = dj_kb_slot_get(h->opts.kb);
+    dj_buf_adds(out, "# HELP dajia_kb_info The knowledge base in use (value 1).\n# TYPE dajia_kb_info gauge\n");
+    if (kb) {
+        dj_kb_stats ks;
+        dj_kb_get_stats(kb, &ks);
+        dj_buf_adds(out, "dajia_kb_info{version=");
+        /* Label values escape \ " and newline; a JSON string escape is a
+         * superset that Prometheus accepts for these. */
+        dj_buf_add_json_str(out, dj_kb_version(kb), strlen(dj_kb_version(kb)));
+        dj_buf_adds(out, "} 1\n");
+        dj_buf_printf(out, "# HELP dajia_kb_patterns Compiled patterns in the knowledge base in use.\n"
+                           "# TYPE dajia_kb_patterns gauge\ndajia_kb_patterns %zu\n",
+                      ks.n_patterns);
+        dj_kb_unref(kb);
+    }
+}
