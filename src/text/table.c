@@ -51,7 +51,7 @@ static int is_fancy_block(uint32_t cp)
      * capitals: NFKC makes them plain letters, but honest listings do not
      * spell brands in them. */
     return (cp >= 0x1D400 && cp <= 0x1D7FF) || (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F110 && cp <= 0x1F189) ||
-           (cp >= 0x1D00 && cp <= 0x1D2B);
+           (cp >= 0x1D00 && cp <= 0x1D2B) || (cp >= 0x2100 && cp <= 0x214F); /* letterlike: ℊ ℍ ⅅ */
 }
 
 int dj_text_is_cjk(uint32_t cp)
@@ -203,11 +203,21 @@ static void build(void)
         for (size_t i = 0; i < bl; i++)
             if (!((buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= '0' && buf[i] <= '9')))
                 ascii_alnum = 0;
-        if (is_fancy_block(cp) && ascii_alnum) {
+        int letterlike_symbol = cp >= 0x2100 && cp <= 0x214F && !(cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO);
+        if (is_fancy_block(cp) && ascii_alnum && !letterlike_symbol) { /* ℍ, not № or ™ */
             pool_add(t, cp, buf, bl, DJ_TC_FANCY);
             continue;
         }
-        if (homo[cp] || (bl && first < DJ_TEXT_TABLE_MAX && first >= 0x80 && homo[first] && bl == (size_t)dj_utf8_encode(first, enc))) {
+        if (bl == 1 && buf[0] == ' ') {
+            /* ˛ ˜ ´ and friends are a space plus a mark under NFKC. */
+            pool_add(t, cp, " ", 1, DJ_TC_SPACE);
+            continue;
+        }
+        /* A character whose compatibility form is plain ASCII is a Latin
+         * letter or digit whatever it looks like (ㅤ㎏ -> kg); only the rest
+         * can be a lookalike that folds depending on its word. */
+        if (!ascii_alnum && (homo[cp] || (bl && first < DJ_TEXT_TABLE_MAX && first >= 0x80 && homo[first] &&
+                                          bl == (size_t)dj_utf8_encode(first, enc)))) {
             /* The Latin letter first, then the plain form, used when the
              * word around it is not Latin-looking (normalize.c). */
             char both[68];
@@ -216,10 +226,18 @@ static void build(void)
             pool_add(t, cp, both, bl + 1, DJ_TC_HOMOGLYPH);
             continue;
         }
-        if (bl == 1 && buf[0] >= 'a' && buf[0] <= 'z')
-            cls = DJ_TC_LATIN;     /* é -> e, ｇ -> g */
-        else if (bl == 1 && buf[0] >= '0' && buf[0] <= '9')
-            cls = DJ_TC_DIGIT;     /* full-width digits */
+        if (bl == 0) {
+            /* Folds to nothing: as transparent as a combining mark. */
+            pool_add(t, cp, "", 0, DJ_TC_MARK);
+            continue;
+        }
+        int digits = ascii_alnum;
+        for (size_t i = 0; i < bl && digits; i++)
+            digits = buf[i] >= '0' && buf[i] <= '9';
+        if (ascii_alnum && !digits)
+            cls = DJ_TC_LATIN;     /* é -> e, ｇ -> g, ㎏ -> kg, ﬁ -> fi */
+        else if (digits)
+            cls = DJ_TC_DIGIT;     /* full-width digits, ① -> 1 */
         else if (bl == 1 && buf[0] == ' ')
             cls = DJ_TC_SPACE;
         else if (bl == 1 && (unsigned char)buf[0] < 0x80)
@@ -230,8 +248,6 @@ static void build(void)
             cls = DJ_TC_CJK;
         else if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
             cls = DJ_TC_LETTER;
-        else if (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO)
-            cls = ascii_alnum ? DJ_TC_LATIN : DJ_TC_OTHER;  /* ① -> 1, Ⅻ -> xii */
         else
             cls = DJ_TC_OTHER;
         pool_add(t, cp, buf, bl, cls);
