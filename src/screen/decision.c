@@ -33,16 +33,29 @@ const char *dj_decide_name(dj_decide d)
     return "unknown";
 }
 
-/* Appends "key": and a JSON number rounded to 4 decimals. */
-static void num(dj_buf *b, const char *key, double v)
+/* Appends ,"key": (key is a literal without escapes). */
+static void key(dj_buf *b, const char *k)
 {
-    dj_buf_printf(b, ",\"%s\":", key);
+    size_t n = strlen(k);
+    char tmp[40];
+    tmp[0] = ',';
+    tmp[1] = '"';
+    memcpy(tmp + 2, k, n);
+    tmp[n + 2] = '"';
+    tmp[n + 3] = ':';
+    dj_buf_add(b, tmp, n + 4);
+}
+
+/* Appends "key": and a JSON number rounded to 4 decimals. */
+static void num(dj_buf *b, const char *k, double v)
+{
+    key(b, k);
     dj_buf_add_json_num(b, (double)(long long)(v * 10000 + (v >= 0 ? 0.5 : -0.5)) / 10000);
 }
 
-static void str(dj_buf *b, const char *key, const char *s, size_t n)
+static void str(dj_buf *b, const char *k, const char *s, size_t n)
 {
-    dj_buf_printf(b, ",\"%s\":", key);
+    key(b, k);
     dj_buf_add_json_str(b, s, n);
 }
 
@@ -131,8 +144,11 @@ dj_rc dj_decision_to_json(const dj_decision *d, dj_str id, const dj_listing *l, 
     dj_rc rc = dj_buf_adds(out, "{\"id\":");
     if (!rc)
         rc = dj_buf_add_json_str(out, id.s, id.len);
-    if (!rc)
-        rc = dj_buf_printf(out, ",\"decision\":\"%s\",\"score\":", dj_decide_name(d->decision));
+    if (!rc) {
+        static const char *const heads[] = {",\"decision\":\"allow\",\"score\":", ",\"decision\":\"review\",\"score\":",
+                                            ",\"decision\":\"block\",\"score\":"};
+        rc = dj_buf_adds(out, heads[d->decision]);
+    }
     if (!rc)
         rc = dj_buf_add_json_num(out, (double)(long long)(d->score * 10000 + 0.5) / 10000);
     if (!rc)

@@ -143,13 +143,50 @@ dj_rc dj_buf_add_json_str(dj_buf *b, const char *s, size_t n)
     return rc;
 }
 
+/* Appends the decimal digits of x (no sign). */
+static size_t put_uint(char *p, unsigned long long x)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
+    for (size_t i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
 dj_rc dj_buf_add_json_num(dj_buf *b, double v)
 {
     if (!isfinite(v))
         return dj_buf_add(b, "null", 4);
-    if (v == (double)(long long)v && fabs(v) < 1e15)
-        return dj_buf_printf(b, "%lld", (long long)v);
-    return dj_buf_printf(b, "%.6g", v);
+    /* Scores, contributions and prices: up to 4 decimals, printed without
+     * printf (it was a tenth of the time of a decision line). */
+    double a = fabs(v);
+    if (a < 1e12) {
+        unsigned long long scaled = (unsigned long long)(a * 10000 + 0.5);
+        if (fabs((double)scaled / 10000 - a) < 1e-9 * (a > 1 ? a : 1)) {
+            char out[40];
+            size_t n = 0;
+            if (v < 0 && scaled)
+                out[n++] = '-';
+            n += put_uint(out + n, scaled / 10000);
+            unsigned frac = (unsigned)(scaled % 10000);
+            if (frac) {
+                out[n++] = '.';
+                char d[4] = {(char)('0' + frac / 1000), (char)('0' + frac / 100 % 10), (char)('0' + frac / 10 % 10),
+                             (char)('0' + frac % 10)};
+                size_t k = 4;
+                while (d[k - 1] == '0')
+                    k--;
+                memcpy(out + n, d, k);
+                n += k;
+            }
+            return dj_buf_add(b, out, n);
+        }
+    }
+    return dj_buf_printf(b, "%.10g", v);
 }
 
 char *dj_buf_steal(dj_buf *b, size_t *len)

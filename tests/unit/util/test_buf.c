@@ -25,6 +25,24 @@ static void test_buf_json_escapes(void)
     dj_buf_fini(&b);
 }
 
+static void test_buf_json_numbers(void)
+{
+    static const struct {
+        double v;
+        const char *want;
+    } cases[] = {{0, "0"}, {1, "1"}, {0.5, "0.5"}, {0.9954, "0.9954"}, {1299.5, "1299.5"}, {-2.25, "-2.25"},
+                 {0.08, "0.08"}, {1e-7, "1e-07"}, {123456.0001, "123456.0001"}, {3.14159265, "3.14159265"},
+                 {1e15, "1e+15"}};
+    dj_buf b;
+    dj_buf_init(&b, 1024);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dj_buf_reset(&b);
+        CHECK_OK(dj_buf_add_json_num(&b, cases[i].v), NULL);
+        CHECK_STR(b.data, cases[i].want);
+    }
+    dj_buf_fini(&b);
+}
+
 static void test_utf8_rejects_overlong_and_surrogates(void)
 {
     uint32_t cp;
@@ -61,6 +79,7 @@ static void test_err_names_and_prefix(void)
 static const dj_test tests[] = {
     DJ_TEST(test_buf_max_is_enforced),
     DJ_TEST(test_buf_json_escapes),
+    DJ_TEST(test_buf_json_numbers),
     DJ_TEST(test_utf8_rejects_overlong_and_surrogates),
     DJ_TEST(test_arena_reuses_memory),
     DJ_TEST(test_err_names_and_prefix),
