@@ -23,6 +23,17 @@ ONLY=${1:-}
 
 section() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
+# PostgreSQL for the store and service tests: a throwaway cluster unless the
+# caller gave one. CI has PostgreSQL installed; failing to start it fails.
+if [ -z "${TEST_PG_DSN:-}" ] && { [ -z "$ONLY" ] || [ "$ONLY" = unit ] || [ "$ONLY" = integration ]; }; then
+  source tests/lib/pg.sh
+  if pg_test_start; then
+    trap 'pg_test_stop; rm -f "$LOG"' EXIT
+  else
+    echo "not ok - PostgreSQL test cluster could not start" | tee -a "$LOG"
+  fi
+fi
+
 if section unit; then
   echo "== unit"
   "$UNIT" 2>&1 | tee -a "$LOG" | grep -v '^ok - '
