@@ -30,5 +30,6 @@ int dj_cmd_scan(int argc, char **argv);
 int dj_cmd_eval(int argc, char **argv);
 int dj_cmd_kb(int argc, char **argv);
 int dj_cmd_serve(int argc, char **argv);
+int dj_cmd_token(int argc, char **argv);
 
 #endif

@@ -2,16 +2,20 @@
  * dajia serve --listen HOST:PORT --db sqlite:PATH | postgresql://... [--kb KB.json]
  *
  * Runs the HTTP API until SIGINT or SIGTERM. Settings come from the table in
- * src/util/config.c (flags, DAJIA_* environment variables, defaults).
+ * src/util/config.c (flags, DAJIA_* environment variables, defaults). The
+ * knowledge base in use is the store's current version; --kb seeds the
+ * store when it has none (or publishes a new version when it differs).
  */
 #include "cli/cli.h"
 #include "http/http.h"
 #include "kb/kb.h"
+#include "store/store.h"
 #include "util/config.h"
 #include "util/log.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +25,85 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *p = malloc(cap);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            p = realloc(p, cap);
+        }
+        size_t k = fread(p + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return p;
+}
+
+/* The KB to start with: the store's current one, seeded from --kb. */
+static int initial_kb(dj_store *st, const char *path, dj_kb **out)
+{
+    dj_err err = {0};
+    dj_buf json;
+    dj_buf_init(&json, (size_t)256 << 20);
+    long long version = 0;
+    dj_rc rc = dj_store_kb_current(st, &json, &version, &err);
+    int status = 0;
+    if (rc && rc != DJ_ENOTFOUND) {
+        status = dj_cli_fail("serve", "reading the knowledge base from the store: %s", err.msg);
+        goto done;
+    }
+    if (path && *path) {
+        size_t len;
+        char *file = read_file(path, &len);
+        if (!file) {
+            status = dj_cli_fail("serve", "%s: cannot read", path);
+            goto done;
+        }
+        if (rc == DJ_ENOTFOUND || json.len != len || memcmp(json.data, file, len)) {
+            dj_kb *kb = NULL;
+            if (dj_kb_load(file, len, &kb, &err)) {
+                status = dj_cli_fail("serve", "%s: %s", path, err.msg);
+                free(file);
+                goto done;
+            }
+            dj_kb_unref(kb);
+            if (dj_store_kb_put(st, file, len, path, 0, "cli", "loaded by dajia serve --kb", &version, &err)) {
+                status = dj_cli_fail("serve", "storing the knowledge base: %s", err.msg);
+                free(file);
+                goto done;
+            }
+            dj_buf_reset(&json);
+            dj_buf_add(&json, file, len);
+            rc = DJ_OK;
+        }
+        free(file);
+    }
+    if (rc == DJ_ENOTFOUND) {
+        dj_log(DJ_LOG_WARN, "msg=\"no knowledge base yet: screening answers 503 until PUT /v1/kb\"");
+        goto done;
+    }
+    dj_kb *kb = NULL;
+    if (dj_kb_load(json.data, json.len, &kb, &err)) {
+        status = dj_cli_fail("serve", "stored knowledge base %lld: %s", version, err.msg);
+        goto done;
+    }
+    char v[24];
+    snprintf(v, sizeof v, "%lld", version);
+    dj_kb_set_version(kb, v);
+    *out = kb;
+done:
+    dj_buf_fini(&json);
+    return status;
 }
 
 int dj_cmd_serve(int argc, char **argv)
@@ -42,16 +125,30 @@ int dj_cmd_serve(int argc, char **argv)
     if (dj_log_set_level(cfg.log_level))
         return dj_cli_usage_error("serve", "log-level: \"%s\" is not one of debug, info, warn, error, off", cfg.log_level);
 
+    int threads = cfg.threads > 0 ? (int)cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    dj_store *st = NULL;
+    if (dj_store_open(cfg.db, threads + 4, &st, &err))
+        return dj_cli_fail("serve", "db %s: %s", cfg.db, err.msg);
     dj_kb *kb = NULL;
-    if (cfg.kb[0] && dj_kb_load_file(cfg.kb, &kb, &err))
-        return dj_cli_fail("serve", "knowledge base: %s", err.msg);
+    int status = initial_kb(st, cfg.kb, &kb);
+    if (status) {
+        dj_store_close(st);
+        return status;
+    }
     dj_kb_slot *slot = dj_kb_slot_new(kb);
     dj_kb_unref(kb);
 
-    dj_http_opts o = {cfg.listen, (int)cfg.threads, (size_t)cfg.max_body, slot, NULL, 0};
+    dj_http_opts o = {0};
+    o.listen = cfg.listen;
+    o.threads = (int)cfg.threads;
+    o.max_body = (size_t)cfg.max_body;
+    o.kb = slot;
+    o.store = st;
+    o.rescreen_batch = (int)cfg.rescreen_batch;
     dj_http *h = NULL;
     if (dj_http_start(&o, &h, &err)) {
         dj_kb_slot_free(slot);
+        dj_store_close(st);
         return dj_cli_fail("serve", "%s", err.msg);
     }
     struct sigaction sa;
@@ -60,11 +157,12 @@ int dj_cmd_serve(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    dj_log(DJ_LOG_INFO, "msg=\"listening\" addr=%s port=%d", cfg.listen, dj_http_port(h));
+    dj_log(DJ_LOG_INFO, "msg=\"listening\" addr=%s port=%d db=%s", cfg.listen, dj_http_port(h), dj_store_backend(st));
     while (!stop_requested)
         pause();
     dj_log(DJ_LOG_INFO, "msg=\"stopping\"");
     dj_http_stop(h);
     dj_kb_slot_free(slot);
+    dj_store_close(st);
     return 0;
 }

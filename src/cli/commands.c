@@ -13,6 +13,7 @@ const dj_cli_cmd dj_cli_cmds[] = {
     {"kb", dj_cmd_kb, "check a knowledge base: validate, compile, report its cost"},
     {"scan", dj_cmd_scan, "screen listings (JSONL) against a knowledge base"},
     {"serve", dj_cmd_serve, "serve the HTTP API and console"},
+    {"token", dj_cmd_token, "create, list or revoke API tokens"},
     {"version", dj_cmd_version, "print the version"},
     {NULL, NULL, NULL},
 };

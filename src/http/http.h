@@ -25,6 +25,8 @@ typedef struct dj_http_opts {
     dj_kb_slot *kb;              /* current knowledge base (borrowed) */
     struct dj_store *store;      /* state (borrowed; may be NULL for screen-only) */
     int screen_without_auth;     /* 1: POST /v1/screen needs no token (a demo) */
+    int rescreen_batch;          /* listings per re-screen transaction (0: 2000) */
+    size_t max_kb_body;          /* largest KB accepted by PUT /v1/kb (0: 64 MiB) */
 } dj_http_opts;
 
 /* Starts listening. On success *out runs until dj_http_stop. */

@@ -42,6 +42,7 @@ typedef struct dj_req {
     const char *params[4];     /* path parameters, in order */
     size_t n_params;
     dj_buf body;
+    size_t max_body;           /* limit for this request's body */
     int body_too_big;
     dj_arena *arena;           /* per request */
     dj_principal who;
@@ -82,6 +83,19 @@ typedef struct dj_worker_pool {
     size_t n_free, cap;
 } dj_worker_pool;
 
+/* A background re-screening job (rescreen.c). */
+typedef struct dj_rescreen {
+    struct dj_rescreen *next;
+    pthread_t thread;
+    struct dj_store *store;
+    dj_kb *kb;                 /* the version being applied (a reference) */
+    int shadow;
+    int batch;
+    long long job_id;
+    atomic_int cancel;
+    atomic_int finished;
+} dj_rescreen;
+
 struct dj_http {
     void *daemon;              /* struct MHD_Daemon * */
     dj_http_opts opts;
@@ -90,7 +104,16 @@ struct dj_http {
     dj_route_stats *stats;     /* one per route, plus one for "no route" */
     atomic_ullong decisions[3];
     atomic_ullong requests_total;
+    pthread_mutex_t jobs_mu;
+    dj_rescreen *jobs;         /* running or finished, not yet reaped */
+    pthread_mutex_t kb_mu;     /* serializes KB publications */
 };
+
+/* Starts re-screening every live/held listing with kb in the background
+ * (shadow: report only). *job_id gets the job to poll. */
+dj_rc dj_http__rescreen_start(dj_http *h, dj_kb *kb, int shadow, const char *actor, long long *job_id, dj_err *err);
+/* Cancels and joins every job (at shutdown). */
+void dj_http__rescreen_stop_all(dj_http *h);
 
 /* Index of the status code in the stats arrays (0 for unknown codes). */
 int dj_http__status_index(int status);

@@ -4,6 +4,7 @@
  * are atomics updated by the request threads; this only reads them.
  */
 #include "http/http_int.h"
+#include "store/store.h"
 
 #include <string.h>
 
@@ -51,6 +52,16 @@ void dj_http__metrics(dj_http *h, dj_buf *out)
     for (int k = 0; k < 3; k++)
         dj_buf_printf(out, "dajia_decisions_total{decision=\"%s\"} %llu\n", kinds[k],
                       (unsigned long long)atomic_load(&h->decisions[k]));
+    if (h->opts.store) {
+        long long held = 0, removed = 0;
+        if (!dj_store_count(h->opts.store, "held", &held, NULL) && !dj_store_count(h->opts.store, "removed", &removed, NULL))
+            dj_buf_printf(out,
+                          "# HELP dajia_review_queue_depth Listings held for review.\n"
+                          "# TYPE dajia_review_queue_depth gauge\ndajia_review_queue_depth %lld\n"
+                          "# HELP dajia_listings_removed Listings taken down after publication.\n"
+                          "# TYPE dajia_listings_removed gauge\ndajia_listings_removed %lld\n",
+                          held, removed);
+    }
     dj_kb *kb = dj_kb_slot_get(h->opts.kb);
     dj_buf_adds(out, "# HELP dajia_kb_info The knowledge base in use (value 1).\n# TYPE dajia_kb_info gauge\n");
     if (kb) {

@@ -199,7 +199,7 @@ static void dispatch(dj_req *r)
             }
         }
         if (r->body_too_big) {
-            dj_http__error(r, 413, "too_big", NULL, "request body larger than %zu bytes", r->srv->opts.max_body);
+            dj_http__error(r, 413, "too_big", NULL, "request body larger than %zu bytes", r->max_body);
             return;
         }
         rt->fn(r);
@@ -251,11 +251,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->arena = dj_arena_new(8192);
         r->path = dj_arena_strndup(r->arena, url, strlen(url));
         r->route = -1;
-        dj_buf_init(&r->body, h->opts.max_body);
+        /* A knowledge base is larger than any listing: it has its own limit. */
+        r->max_body = r->method == DJ_M_PUT && !strcmp(url, "/v1/kb") ? h->opts.max_kb_body : h->opts.max_body;
+        dj_buf_init(&r->body, r->max_body);
         dj_buf_init(&r->out, (size_t)1 << 30);
         /* Refuse a declared oversized body before reading it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > h->opts.max_body)
+        if (cl && strtoull(cl, NULL, 10) > r->max_body)
             r->body_too_big = 1;
         *con_cls = r;
         return MHD_YES;
@@ -269,7 +271,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->body_too_big) {
         /* Answer at once; MHD closes the connection after an early reply. */
         r->route = -1;
-        dj_http__error(r, 413, "too_big", NULL, "request body larger than %zu bytes", h->opts.max_body);
+        dj_http__error(r, 413, "too_big", NULL, "request body larger than %zu bytes", r->max_body);
     } else {
         dispatch(r);
     }
@@ -337,7 +339,11 @@ dj_rc dj_http_start(const dj_http_opts *o, dj_http **out, dj_err *err)
     int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    if (!h->opts.max_kb_body)
+        h->opts.max_kb_body = (size_t)64 << 20;
     pthread_mutex_init(&h->pool.mu, NULL);
+    pthread_mutex_init(&h->jobs_mu, NULL);
+    pthread_mutex_init(&h->kb_mu, NULL);
     h->stats = dj_xcalloc(dj_http__n_routes + 1, sizeof *h->stats);
     h->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
                                  on_request, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h, MHD_OPTION_SOCK_ADDR,
@@ -367,6 +373,9 @@ void dj_http_stop(dj_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->daemon);
+    dj_http__rescreen_stop_all(h);
+    pthread_mutex_destroy(&h->jobs_mu);
+    pthread_mutex_destroy(&h->kb_mu);
     for (size_t i = 0; i < h->pool.n_free; i++)
         dj_screen_free(h->pool.free[i]);
     free(h->pool.free);

@@ -110,6 +110,9 @@ dj_kb *dj_kb_ref(dj_kb *kb);
 void dj_kb_unref(dj_kb *kb);
 
 const char *dj_kb_version(const dj_kb *kb);   /* "" when the KB has none */
+/* Replaces the version label (the service labels a KB with its stored
+ * version number). Only before the KB is shared with other threads. */
+void dj_kb_set_version(dj_kb *kb, const char *version);
 const char *dj_kb_currency(const dj_kb *kb);
 double dj_kb_threshold_block(const dj_kb *kb);
 double dj_kb_threshold_review(const dj_kb *kb);

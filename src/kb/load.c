@@ -524,6 +524,11 @@ void dj_kb_unref(dj_kb *kb)
 }
 
 const char *dj_kb_version(const dj_kb *kb) { return kb->version; }
+
+void dj_kb_set_version(dj_kb *kb, const char *version)
+{
+    kb->version = dj_arena_strndup(kb->pool, version, strlen(version));
+}
 const char *dj_kb_currency(const dj_kb *kb) { return kb->currency; }
 double dj_kb_threshold_block(const dj_kb *kb) { return kb->th_block; }
 double dj_kb_threshold_review(const dj_kb *kb) { return kb->th_review; }

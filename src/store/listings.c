@@ -413,7 +413,7 @@ static int live_row(void *ud, int n, const char *const *v, const size_t *lens)
     (void)n;
     live_ctx *c = ud;
     c->last = atoll(v[0]);
-    if (c->fn(c->ud, c->last, v[1], v[2], lens[2], v[3], v[4])) {
+    if (c->fn(c->ud, c->last, v[1], atoll(v[5]), v[2], lens[2], v[3], v[4])) {
         c->stopped = 1;
         return 1;
     }
@@ -429,7 +429,7 @@ static dj_rc live_tx(dj_db *db, void *ud, dj_err *err)
     const char *p[] = {after, limit};
     /* The body of the current version of each live or held listing. */
     return dj_db_exec(db,
-                      "SELECT l.seq, l.id, v.body, l.decision, l.status FROM listings l"
+                      "SELECT l.seq, l.id, v.body, l.decision, l.status, l.version FROM listings l"
                       " JOIN listing_versions v ON v.listing_id = l.id AND v.version = l.version"
                       " WHERE l.seq > CAST($1 AS BIGINT) AND l.status IN ('live', 'held')"
                       " ORDER BY l.seq LIMIT CAST($2 AS INTEGER)",
@@ -464,11 +464,18 @@ static dj_rc apply_tx(dj_db *db, void *ud, dj_err *err)
         char score[40];
         snprintf(score, sizeof score, "%.6f", c->score);
         char *reasons = dj_xstrndup(c->reasons ? c->reasons : "[]", c->reasons ? c->reasons_len : 2);
-        const char *p[] = {c->id, c->status, c->decision, score, c->brand_id, a->kb_version, c->reason, now};
+        char version[24];
+        snprintf(version, sizeof version, "%lld", c->version);
+        const char *p[] = {c->id, c->status, c->decision, score, c->brand_id, a->kb_version, c->reason, now, version};
         rc = dj_db_exec(db,
                         "UPDATE listings SET status = $2, decision = $3, score = CAST($4 AS DOUBLE PRECISION), brand_id = $5,"
-                        " kb_version = $6, status_reason = $7, updated_ms = CAST($8 AS BIGINT) WHERE id = $1",
-                        p, 8, NULL, NULL, err);
+                        " kb_version = $6, status_reason = $7, updated_ms = CAST($8 AS BIGINT)"
+                        " WHERE id = $1 AND version = CAST($9 AS INTEGER)",
+                        p, 9, NULL, NULL, err);
+        if (!rc && dj_db_changes(db) == 0) {
+            free(reasons);
+            continue; /* a newer version arrived meanwhile */
+        }
         const char *pd[] = {c->id, c->decision, score, c->brand_id, reasons, a->kb_version, c->status, actor, c->reason,
                             now};
         if (!rc)

@@ -88,8 +88,8 @@ dj_rc dj_store_count(dj_store *s, const char *status, long long *n, dj_err *err)
 
 /* Called for each live or held listing, in sequence order. Return non-zero
  * to stop. */
-typedef int (*dj_store_live_fn)(void *ud, long long seq, const char *id, const char *body, size_t body_len,
-                                const char *decision, const char *status);
+typedef int (*dj_store_live_fn)(void *ud, long long seq, const char *id, long long version, const char *body,
+                                size_t body_len, const char *decision, const char *status);
 /* Reads up to limit live/held listings with seq > after_seq. *last_seq
  * gets the last seq read (unchanged when none). */
 dj_rc dj_store_live_batch(dj_store *s, long long after_seq, int limit, dj_store_live_fn fn, void *ud,
@@ -97,6 +97,9 @@ dj_rc dj_store_live_batch(dj_store *s, long long after_seq, int limit, dj_store_
 
 typedef struct dj_store_change {
     const char *id;
+    long long version;           /* the version that was re-screened: a listing
+                                    changed since is left alone (its new version
+                                    was screened with the new KB already) */
     const char *decision;
     double score;
     const char *brand_id;

@@ -361,10 +361,11 @@ typedef struct seen {
     long long seqs[64];
 } seen;
 
-static int collect(void *ud, long long seq, const char *id, const char *body, size_t len, const char *d,
-                   const char *st)
+static int collect(void *ud, long long seq, const char *id, long long version, const char *body, size_t len,
+                   const char *d, const char *st)
 {
     (void)id;
+    (void)version;
     (void)body;
     (void)len;
     (void)d;
@@ -388,11 +389,13 @@ static void t_rescreen(dj_store *s)
     CHECK_EQ(x.n, 2); /* a and c (b is blocked) */
     CHECK_OK(dj_store_live_batch(s, last, 10, collect, &x, &last, &err), &err);
     CHECK_EQ(x.n, 3);
-    dj_store_change ch[2] = {
-        {"a", "block", 0.95, "gucci", "[]", 2, "removed", "rescreen: block"},
-        {"c", "allow", 0.1, NULL, "[]", 2, "live", "rescreen: released"},
+    put(s, "d", "four v2", "allow", NULL, "s1"); /* d moves on to version 2 */
+    dj_store_change ch[3] = {
+        {"a", 1, "block", 0.95, "gucci", "[]", 2, "removed", "rescreen: block"},
+        {"c", 1, "allow", 0.1, NULL, "[]", 2, "live", "rescreen: released"},
+        {"d", 1, "block", 0.9, NULL, "[]", 2, "removed", "stale"},
     };
-    CHECK_OK(dj_store_rescreen_apply(s, ch, 2, "2", "7", &err), &err);
+    CHECK_OK(dj_store_rescreen_apply(s, ch, 3, "2", "7", &err), &err);
     dj_buf b;
     dj_buf_init(&b, 1 << 20);
     CHECK_OK(dj_store_listing_get(s, "a", NULL, NULL, &b, &err), &err);
@@ -400,6 +403,11 @@ static void t_rescreen(dj_store *s)
     CHECK_STR(json_string_value(json_object_get(j, "status")), "removed");
     CHECK_STR(json_string_value(json_object_get(j, "kb_version")), "2");
     CHECK_EQ(json_array_size(json_object_get(j, "decisions")), 2);
+    json_decref(j);
+    dj_buf_reset(&b);
+    CHECK_OK(dj_store_listing_get(s, "d", NULL, NULL, &b, &err), &err);
+    j = parse(&b);
+    CHECK_STR(json_string_value(json_object_get(j, "status")), "live"); /* the stale outcome was not applied */
     json_decref(j);
     dj_buf_fini(&b);
 }
