@@ -63,17 +63,17 @@ void dj_http__metrics(dj_http *h, dj_buf *out)
                           held, removed);
     }
     dj_kb *kb = dj_kb_slot_get(h->opts.kb);
-    dj_buf_adds(out, "# HELP dajia_kb_info The knowledge base in use (value 1).\n# TYPE dajia_kb_info gauge\n");
+    dj_buf_adds(out, "# HELP dajia_knowledge_base_info The knowledge base in use (value 1).\n# TYPE dajia_knowledge_base_info gauge\n");
     if (kb) {
         dj_kb_stats ks;
         dj_kb_get_stats(kb, &ks);
-        dj_buf_adds(out, "dajia_kb_info{version=");
+        dj_buf_adds(out, "dajia_knowledge_base_info{version=");
         /* Label values escape \ " and newline; a JSON string escape is a
          * superset that Prometheus accepts for these. */
         dj_buf_add_json_str(out, dj_kb_version(kb), strlen(dj_kb_version(kb)));
         dj_buf_adds(out, "} 1\n");
-        dj_buf_printf(out, "# HELP dajia_kb_patterns Compiled patterns in the knowledge base in use.\n"
-                           "# TYPE dajia_kb_patterns gauge\ndajia_kb_patterns %zu\n",
+        dj_buf_printf(out, "# HELP dajia_knowledge_base_patterns Compiled patterns in the knowledge base in use.\n"
+                           "# TYPE dajia_knowledge_base_patterns gauge\ndajia_knowledge_base_patterns %zu\n",
                       ks.n_patterns);
         dj_kb_unref(kb);
     }

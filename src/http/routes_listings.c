@@ -7,6 +7,7 @@
  */
 #include "http/http_int.h"
 #include "store/store.h"
+#include "text/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,19 @@ int dj_http__route_listing_search(dj_req *r);
 static const char *cstr(dj_req *r, dj_str s)
 {
     return s.s ? dj_arena_strndup(r->arena, s.s, s.len) : NULL;
+}
+
+/* The matching form of a text, for title search (NULL when it cannot be
+ * normalized; the store then falls back to the title as written). */
+static const char *normalized(dj_req *r, const char *s, size_t n)
+{
+    dj_text *t = NULL;
+    if (dj_text_new(&t, NULL))
+        return NULL;
+    dj_text_view v;
+    const char *out = dj_text_normalize(t, s, n, &v, NULL) ? NULL : dj_arena_strndup(r->arena, v.s, v.len);
+    dj_text_free(t);
+    return out;
 }
 
 static int is_own_seller(dj_req *r, dj_str seller)
@@ -53,6 +67,7 @@ int dj_http__route_listing_post(dj_req *r)
         sl.id = cstr(r, l.id);
         sl.seller_id = cstr(r, l.seller_id);
         sl.title = cstr(r, l.title);
+        sl.title_norm = normalized(r, l.title.s, l.title.len);
         sl.category = cstr(r, l.category);
         sl.currency = cstr(r, l.currency);
         sl.region = cstr(r, l.region);
@@ -137,6 +152,8 @@ int dj_http__route_listing_search(dj_req *r)
         return dj_http__error(r, 400, "invalid", "status", "status: expected live, held, blocked or removed");
     if (q.text && (!*q.text || strlen(q.text) > 256))
         return dj_http__error(r, 400, "invalid", "q", "q: expected 1 to 256 bytes");
+    if (q.text && !(q.text = normalized(r, q.text, strlen(q.text))))
+        return dj_http__error(r, 400, "invalid", "q", "q: not valid text");
     const char *brand, *seller;
     scope_of(r, &brand, &seller);
     if (brand) {

@@ -100,6 +100,13 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
         if (seen & (1u << f))
             return dj_err_set(err, DJ_EINVAL, "%s: duplicate field", field_names[f]);
         seen |= 1u << f;
+        dj_json_type t = dj_jcur_peek(&c);
+        if (t == DJ_JSON_END || t == DJ_JSON_BAD) {
+            /* Not a wrong type but broken JSON: say where it broke. */
+            rc = dj_jcur_skip(&c, err);
+            dj_err_prefix(err, "%s", field_names[f]);
+            return rc ? rc : DJ_EPARSE;
+        }
         switch (f) {
         case F_ID: rc = text_field(&c, f, 1, &l->id, err); break;
         case F_SELLER: rc = text_field(&c, f, 1, &l->seller_id, err); break;

@@ -36,19 +36,21 @@ static dj_rc put_tx(dj_db *db, void *ud, dj_err *err)
     snprintf(score, sizeof score, "%.6f", l->score);
     const char *status = status_of(l->decision);
     const char *p[] = {l->id, l->seller_id, l->title, l->category, l->has_price ? price : NULL, l->currency,
-                       l->region, status, l->decision, score, l->brand_id, l->kb_version, now};
+                       l->region, status, l->decision, score, l->brand_id, l->kb_version, now,
+                       l->title_norm ? l->title_norm : l->title};
     dj_row row = {0};
     dj_rc rc = dj_db_exec(db,
                           "INSERT INTO listings (id, seller_id, title, category, price, currency, region, version,"
-                          " status, decision, score, brand_id, kb_version, created_ms, updated_ms)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12, $13, $13)"
+                          " status, decision, score, brand_id, kb_version, created_ms, updated_ms, title_norm)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12, $13, $13, $14)"
                           " ON CONFLICT (id) DO UPDATE SET seller_id = excluded.seller_id, title = excluded.title,"
+                          " title_norm = excluded.title_norm,"
                           " category = excluded.category, price = excluded.price, currency = excluded.currency,"
                           " region = excluded.region, version = listings.version + 1, status = excluded.status,"
                           " decision = excluded.decision, score = excluded.score, brand_id = excluded.brand_id,"
                           " kb_version = excluded.kb_version, status_reason = NULL, updated_ms = excluded.updated_ms"
                           " RETURNING version, created_ms",
-                          p, 13, dj_store__row_fn, &row, err);
+                          p, 14, dj_store__row_fn, &row, err);
     if (rc)
         return rc;
     const char *version = row.found ? row.v[0] : "1";
@@ -315,7 +317,7 @@ static dj_rc search_tx(dj_db *db, void *ud, dj_err *err)
     const char *sql;
     if (c->s->kind == DJ_DB_PG) {
         text = q->text ? like_pattern(q->text) : NULL;
-        sql = "SELECT " LISTING_COLS " FROM listings WHERE (CAST($1 AS TEXT) IS NULL OR title ILIKE $1 ESCAPE '\\')"
+        sql = "SELECT " LISTING_COLS " FROM listings WHERE (CAST($1 AS TEXT) IS NULL OR title_norm ILIKE $1 ESCAPE '\\')"
               " AND (CAST($2 AS TEXT) IS NULL OR brand_id = $2) AND (CAST($3 AS TEXT) IS NULL OR decision = $3)"
               " AND (CAST($4 AS TEXT) IS NULL OR status = $4) AND (CAST($5 AS TEXT) IS NULL OR seller_id = $5)"
               " AND (CAST($6 AS BIGINT) IS NULL OR seq < CAST($6 AS BIGINT)) ORDER BY seq DESC LIMIT CAST($7 AS INTEGER)";
@@ -329,7 +331,7 @@ static dj_rc search_tx(dj_db *db, void *ud, dj_err *err)
     } else {
         /* Trigram search needs three characters; shorter text (香奈) scans. */
         text = q->text ? like_pattern(q->text) : NULL;
-        sql = "SELECT " LISTING_COLS " FROM listings WHERE ($1 IS NULL OR title LIKE $1 ESCAPE '\\')"
+        sql = "SELECT " LISTING_COLS " FROM listings WHERE ($1 IS NULL OR title_norm LIKE $1 ESCAPE '\\')"
               " AND ($2 IS NULL OR brand_id = $2) AND ($3 IS NULL OR decision = $3)"
               " AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR seller_id = $5)"
               " AND ($6 IS NULL OR seq < CAST($6 AS INTEGER)) ORDER BY seq DESC LIMIT $7";

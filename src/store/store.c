@@ -22,7 +22,7 @@ typedef struct migration {
 
 #define COMMON_TABLES(SERIAL, REAL)                                                                   \
     "CREATE TABLE listings (seq " SERIAL ", id TEXT NOT NULL UNIQUE, seller_id TEXT,"                 \
-    " title TEXT NOT NULL, category TEXT, price " REAL ", currency TEXT, region TEXT,"                \
+    " title TEXT NOT NULL, title_norm TEXT, category TEXT, price " REAL ", currency TEXT, region TEXT,"                \
     " version INTEGER NOT NULL, status TEXT NOT NULL, decision TEXT NOT NULL, score " REAL " NOT NULL," \
     " brand_id TEXT, kb_version TEXT, status_reason TEXT, created_ms BIGINT NOT NULL,"               \
     " updated_ms BIGINT NOT NULL);"                                                                   \
@@ -50,19 +50,21 @@ typedef struct migration {
 static const migration migrations[] = {
     {1,
      COMMON_TABLES("INTEGER PRIMARY KEY AUTOINCREMENT", "REAL")
-     /* Title search: FTS5's trigram tokenizer matches any substring of three
-      * or more characters, in any script, ignoring case. */
-     "CREATE VIRTUAL TABLE listings_fts USING fts5(title, content='listings', content_rowid='seq',"
+     /* Title search runs on the normalized title (case, width, traditional
+      * Chinese, lookalikes folded: 香奈兒 finds 香奈儿, gucci finds Guссi).
+      * FTS5's trigram tokenizer matches any substring of three or more
+      * characters, in any script. */
+     "CREATE VIRTUAL TABLE listings_fts USING fts5(title_norm, content='listings', content_rowid='seq',"
      " tokenize='trigram');"
      "CREATE TRIGGER listings_ai AFTER INSERT ON listings BEGIN"
-     " INSERT INTO listings_fts(rowid, title) VALUES (new.seq, new.title); END;"
-     "CREATE TRIGGER listings_au AFTER UPDATE OF title ON listings BEGIN"
-     " INSERT INTO listings_fts(listings_fts, rowid, title) VALUES ('delete', old.seq, old.title);"
-     " INSERT INTO listings_fts(rowid, title) VALUES (new.seq, new.title); END;",
+     " INSERT INTO listings_fts(rowid, title_norm) VALUES (new.seq, new.title_norm); END;"
+     "CREATE TRIGGER listings_au AFTER UPDATE OF title_norm ON listings BEGIN"
+     " INSERT INTO listings_fts(listings_fts, rowid, title_norm) VALUES ('delete', old.seq, old.title_norm);"
+     " INSERT INTO listings_fts(rowid, title_norm) VALUES (new.seq, new.title_norm); END;",
      COMMON_TABLES("BIGSERIAL PRIMARY KEY", "DOUBLE PRECISION")
      /* Title search: pg_trgm's GIN index serves ILIKE '%...%'. */
      "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
-     "CREATE INDEX listings_title_trgm ON listings USING gin (title gin_trgm_ops);"},
+     "CREATE INDEX listings_title_trgm ON listings USING gin (title_norm gin_trgm_ops);"},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

@@ -46,6 +46,7 @@ int dj_store_schema_version(dj_store *s);
 typedef struct dj_store_listing {
     const char *id;
     const char *seller_id, *title, *category, *currency, *region;  /* may be NULL (not title) */
+    const char *title_norm;      /* the title in matching form, for search (NULL: the title) */
     double price;
     int has_price;
     const char *body;            /* the listing JSON as received */
@@ -71,7 +72,8 @@ dj_rc dj_store_listing_get(dj_store *s, const char *id, const char *only_brand, 
                            dj_buf *out, dj_err *err);
 
 typedef struct dj_store_query {
-    const char *text;            /* substring of the title, any case (NULL: any) */
+    const char *text;            /* substring of the normalized title, in matching
+                                    form itself (normalize it like a title); NULL: any */
     const char *brand, *decision, *status, *seller;  /* exact filters (NULL: any) */
     const char *cursor;          /* from a previous page's next_cursor (NULL: first page) */
     int limit;                   /* 1..500 */
