@@ -26,5 +26,6 @@ int dj_cli_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int dj_cmd_version(int argc, char **argv);
+int dj_cmd_gen(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 
 const dj_cli_cmd dj_cli_cmds[] = {
     {"version", dj_cmd_version, "print the version"},
+    {"gen", dj_cmd_gen, "write a synthetic marketplace with ground truth"},
     {NULL, NULL, NULL},
 };
 
