@@ -18,6 +18,7 @@
 
 #include "gen/gen.h"
 #include "util/arena.h"
+#include "util/buf.h"
 
 /* ---- TSV tables (vocab_data.c) ---- */
 
@@ -199,6 +200,13 @@ typedef struct dj_gen__tlist {
     uint32_t n;
 } dj_gen__tlist;
 
+/* The sentences of one kind and language for one category: the global
+ * ones plus those scoped to the category or an ancestor. */
+typedef struct dj_gen__tptrs {
+    const dj_gen__tseq **v;
+    uint32_t n;
+} dj_gen__tptrs;
+
 /* Title kinds (titles.tsv). */
 enum {
     DJ_GEN__TK_GENERIC,
@@ -260,7 +268,7 @@ typedef struct dj_gen__cat {
     uint32_t *products;
     uint32_t n_products;
     const dj_gen__words *words[DJ_GEN__W_N];     /* most specific scope */
-    const dj_gen__tlist *sent[DJ_GEN__SK_N][2];  /* [kind][lang] */
+    dj_gen__tptrs sent[DJ_GEN__SK_N][2];         /* [kind][lang] */
 } dj_gen__cat;
 
 typedef struct dj_gen__product {
@@ -420,6 +428,68 @@ dj_rc dj_gen__world_build(dj_gen *g, dj_err *err);
 /* Floor of brand b for leaf category cat (the most specific cover), or -1
  * when b does not cover cat. */
 int64_t dj_gen__floor(const dj_gen *g, const dj_gen__brand *b, uint32_t cat);
+
+/* ---- one listing (compose.c, listing.c) ---- */
+
+enum { DJ_GEN__LANG_ZH, DJ_GEN__LANG_EN, DJ_GEN__LANG_MIX };
+enum { DJ_GEN__CUR_CNY, DJ_GEN__CUR_USD, DJ_GEN__CUR_HKD };
+
+/* The state of the listing being written (on its writer's stack). */
+typedef struct dj_gen__ctx {
+    const dj_gen *g;
+    dj_gen__rng r;
+    uint64_t idx;
+    int lang;                   /* LANG_* of the listing */
+    int tlang;                  /* DJ_GEN__ZH/EN of the text being written */
+    int in_title;
+    int en_case;                /* English title: 0 as is, 1 Title Case, 2 lower */
+    const dj_gen__brand *brand;
+    uint32_t brands[5];         /* stuffing / multi-brand accessories */
+    uint32_t n_brands;
+    int obf, obf2;              /* obfuscation classes, -1 = none */
+    const char *obf_mark;
+    int hide_brand;             /* write nothing for {brand} (nickname, stolen) */
+    int last_cjk;               /* last brand mention was in CJK */
+    uint32_t cat;
+    const dj_gen__product *prod;
+    const char *line;
+    const char *nick;
+    int64_t floor_cents;        /* brand floor for cat, -1 = none */
+    int64_t price_cents;        /* in the listing currency */
+    int64_t price_cny;          /* its value in CNY */
+    int currency;
+    uint32_t seller;
+    char imgs[6][65];
+    uint32_t n_imgs;
+    const char *scenario;
+    int counterfeit, strong;
+    const char *label_brand;
+    int missing;                /* a required slot wrote nothing */
+    int32_t last_word[DJ_GEN__W_N];       /* to avoid repeating a word */
+    const dj_gen__tseq *used[32];         /* sentence templates used */
+    uint32_t n_used;
+    dj_buf title, desc;
+} dj_gen__ctx;
+
+
+static inline uint32_t dj_gen__pick(dj_gen__ctx *c, uint32_t n)
+{
+    return dj_gen__below(&c->r, n);
+}
+
+static inline int dj_gen__chance(dj_gen__ctx *c, uint32_t pct)
+{
+    return dj_gen__pct(&c->r, pct);
+}
+
+/* Title of kind (DJ_GEN__TK_*) from titles.tsv into c->title. */
+void dj_gen__make_title(dj_gen__ctx *c, int kind);
+/* Title from a compat / collision / trap row; the row's language becomes the
+ * listing's, and the description then speaks of the category. */
+void dj_gen__row_title(dj_gen__ctx *c, const dj_gen__row *row);
+/* Description into c->desc: an intro, the scenario's sentence kinds (must),
+ * fillers up to about desc_bytes, shipping and returns. */
+void dj_gen__describe(dj_gen__ctx *c, const int *must, size_t n_must);
 
 /* ---- scenarios (listing.c) ---- */
 

@@ -415,20 +415,24 @@ static dj_rc load_sentences(dj_gen__vocab *v, dj_arena *a, dj_err *err)
     free(seqs);
     if (rc)
         goto done;
+    /* Union semantics: scoped sentences add to the global ones (words
+     * replace instead, since a shoe size is no size for a phone). */
     for (uint32_t c = 0; c < v->n_cats; c++)
         for (int k = 0; k < DJ_GEN__SK_N; k++)
             for (int l = 0; l < 2; l++) {
-                const dj_gen__tlist *best = NULL;
-                for (int32_t anc = (int32_t)c; anc >= 0 && !best; anc = v->cats[anc].parent)
-                    for (uint32_t g = 0; g < ng; g++)
-                        if (gkind[g] == k && gscope[g] == anc && glang[g] == l) {
-                            best = &v->slists[g];
-                            break;
-                        }
-                for (uint32_t g = 0; g < ng && !best; g++)
-                    if (gkind[g] == k && gscope[g] == -1 && glang[g] == l)
-                        best = &v->slists[g];
-                v->cats[c].sent[k][l] = best;
+                uint32_t n = 0;
+                for (uint32_t g = 0; g < ng; g++)
+                    if (gkind[g] == k && glang[g] == l &&
+                        (gscope[g] == -1 || dj_gen__cat_within(v, c, (uint32_t)gscope[g])))
+                        n += v->slists[g].n;
+                dj_gen__tptrs *tp = &v->cats[c].sent[k][l];
+                tp->v = dj_arena_alloc(a, (n ? n : 1) * sizeof *tp->v);
+                tp->n = 0;
+                for (uint32_t g = 0; g < ng; g++)
+                    if (gkind[g] == k && glang[g] == l &&
+                        (gscope[g] == -1 || dj_gen__cat_within(v, c, (uint32_t)gscope[g])))
+                        for (uint32_t i = 0; i < v->slists[g].n; i++)
+                            tp->v[tp->n++] = &v->slists[g].v[i];
             }
 done:
     free(gkind);
