@@ -66,10 +66,10 @@ static int latin_letters(const char *s, size_t n)
 }
 
 
-static void add_builtin(dj_kb *kb, const char *text)
+static void add_builtin(dj_kb *kb, const char *text, dj_pat_kind kind)
 {
     dj_xgrow((void **)&kb->terms, &kb->cap_terms, kb->n_terms + 1, sizeof *kb->terms);
-    kb->terms[kb->n_terms++] = (dj_kb_term){text, 0, DJ_PAT_NEGATION};
+    kb->terms[kb->n_terms++] = (dj_kb_term){text, 0, kind};
 }
 
 /* Dedup key: kind, owner and normalized text. */
@@ -191,15 +191,21 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
     if (rc)
         goto done;
 
-    /* Negations are part of the language, not of a brand's knowledge: every
-     * KB gets them. They only ever cancel a signal right after them. */
+    /* Negations and style words are part of the language, not of a brand's
+     * knowledge: every KB gets them. A negation cancels the signal or mark
+     * right after it (非高仿, 非劳力士原装, not made by Rolex); a style word
+     * right after a nickname makes it a description of a look (小香风). */
     static const char *const negations[] = {
-        "非", "不是", "并非", "绝非", "拒绝", "杜绝", "谢绝", "严禁", "禁止", "没有", "不卖", "不做",
-        "not", "no", "never", "non", "anti", "zero", "without",
+        "非", "不是", "并非", "绝非", "拒绝", "杜绝", "谢绝", "严禁", "禁止", "没有", "不卖", "不做", "无关",
+        "not", "no", "never", "non", "anti", "zero", "without", "not made by", "not affiliated with",
+        "not associated with", "not endorsed by", "not sponsored by", "unaffiliated with", "no affiliation with",
+        "not authorized by", "not an official",
     };
-    if (kb->n_signals)
-        for (size_t i = 0; i < sizeof negations / sizeof negations[0]; i++)
-            add_builtin(kb, negations[i]);
+    static const char *const styles[] = {"风", "风格", "风的", "style", "styled", "inspired", "vibe", "vibes"};
+    for (size_t i = 0; (kb->n_brands || kb->n_signals) && i < sizeof negations / sizeof negations[0]; i++)
+        add_builtin(kb, negations[i], DJ_PAT_NEGATION);
+    for (size_t i = 0; kb->n_brands && i < sizeof styles / sizeof styles[0]; i++)
+        add_builtin(kb, styles[i], DJ_PAT_STYLE);
 
     keys = dj_xmalloc((kb->n_terms + 1) * sizeof *keys);
     size_t n_keys = 0;
@@ -232,7 +238,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         p->self_flags = keys[i].self;
         p->bound_left = is_alnum_ascii((unsigned char)p->term[0]);
         p->bound_right = is_alnum_ascii((unsigned char)p->term[p->len - 1]);
-        p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 4;
+        p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 3;
         kb->n_leet += p->leet;
     }
 

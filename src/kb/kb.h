@@ -78,7 +78,8 @@ typedef enum {
     DJ_PAT_NICKNAME,    /* a brand's trade nickname */
     DJ_PAT_SIGNAL,      /* a signal term */
     DJ_PAT_CANCEL,      /* a cancel_near context of one or more signals */
-    DJ_PAT_NEGATION,    /* built in: "not", 非, 拒绝 ... right before a signal negates it */
+    DJ_PAT_NEGATION,    /* built in: "not", 非, 拒绝 ... right before a signal or a mark negates it */
+    DJ_PAT_STYLE,       /* built in: 风, style ... right after a nickname makes it a style word */
 } dj_pat_kind;
 
 /* One compiled pattern (Hyperscan id = index), read-only. */

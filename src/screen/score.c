@@ -37,6 +37,7 @@
 #define F_EVASION_NOBRAND  0.35
 #define F_DESC_ONLY        0.85  /* wording found only in the description */
 #define F_SHORT_CODE       0.60  /* signal terms of 1-3 Latin letters/digits */
+#define F_NICK_PRICE       0.60  /* price evidence when only a nickname names the brand */
 #define P_PRICE_MAX        0.95
 #define PRICE_CURVE        0.80
 #define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
@@ -94,6 +95,25 @@ typedef struct scan_ud {
     size_t n_win;
 } scan_ud;
 
+/* 1 when a separator removed inside the match left a piece of one
+ * character: 芬·迪 and G.U.C.C.I were pulled apart letter by letter, while
+ * 克里斯提·鲁布托 and "Louis·Vuitton" are how those names are written. */
+static int single_char_piece(const dj_text_view *v, size_t start, size_t end)
+{
+    size_t piece_chars = 0;
+    for (size_t i = start; i <= end; i++) {
+        int cut = i == end || (i > start && (v->flags[i] & DJ_TEXT_F_SEPARATOR));
+        if (cut) {
+            if (piece_chars == 1)
+                return 1;
+            piece_chars = 0;
+        }
+        if (i < end && ((unsigned char)v->s[i] & 0xC0) != 0x80)
+            piece_chars++;
+    }
+    return 0;
+}
+
 static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned obf)
 {
     dj_screen *s = u->s;
@@ -110,6 +130,8 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
         for (size_t i = start + 1; i < end; i++)
             obf |= v->flags[i] & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_SEPARATOR);
         obf &= ~(unsigned)p->self_flags;
+        if (obf & DJ_TEXT_F_SEPARATOR && !single_char_piece(v, start, end))
+            obf &= ~(unsigned)DJ_TEXT_F_SEPARATOR;
     }
     dj_hit *h = &s->hits[s->n_hits++];
     h->pat = pat;
@@ -466,23 +488,66 @@ static void judge_signals(dj_screen *s)
 /* A mark right after compatibility wording (适用于苹果, case for iPhone) is
  * an accessory naming what it fits. The compat state carries along a run
  * of marks (适用于苹果 iPhone 15). */
+/* 1 for short Latin compat words ("for") that only work before the brand:
+ * "Gucci for women" is not an accessory. */
+static int pre_only(const dj_kb_pattern *q)
+{
+    return q->bound_left && q->bound_right && q->len <= 4;
+}
+
+/* 1 when text[from..to) is a short list of names or models (letters,
+ * digits, + / , 、 & x and spaces): "Apple+OPPO+Huawei通用" makes every
+ * name of the list an accessory fit, known brands or not. */
+static int list_gap(dj_screen *s, uint8_t field, uint32_t from, uint32_t to)
+{
+    if (to - from > 24)
+        return 0;
+    const char *t = s->view[field].s;
+    for (uint32_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (is_alnum_ascii(c) || c == '+' || c == '/' || c == ',' || c == '&' || c == ' ' || c == '-')
+            continue;
+        if (i + 3 <= to && !memcmp(t + i, "\xE3\x80\x81", 3)) { /* 、 */
+            i += 2;
+            continue;
+        }
+        return 0;
+    }
+    return 1;
+}
+
 static void judge_compat(dj_screen *s)
 {
-    for (size_t i = 0; i < s->n_hits; i++) {
-        dj_hit *h = &s->hits[i];
-        const dj_kb_pattern *p = pat_of(s, h);
-        if (p->kind != DJ_PAT_MARK && p->kind != DJ_PAT_NICKNAME)
-            continue;
-        for (size_t j = 0; j < s->n_hits; j++) {
-            dj_hit *o = &s->hits[j];
-            if (j == i || o->field != h->field || o->dead || o->end > h->start)
+    /* Repeat until nothing changes: compatibility spreads along a list of
+     * marks (适用于苹果 iPhone 15, vivo+Apple+OPPO通用) in both directions. */
+    for (int round = 0, changed = 1; changed && round < 6; round++) {
+        changed = 0;
+        for (size_t i = 0; i < s->n_hits; i++) {
+            dj_hit *h = &s->hits[i];
+            const dj_kb_pattern *p = pat_of(s, h);
+            if ((p->kind != DJ_PAT_MARK && p->kind != DJ_PAT_NICKNAME) || h->compat)
                 continue;
-            const dj_kb_pattern *q = pat_of(s, o);
-            int is_compat = q->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, q->owner)->kind == DJ_SIG_COMPAT;
-            int chained = o->compat && (q->kind == DJ_PAT_MARK || q->kind == DJ_PAT_NICKNAME);
-            if ((is_compat || chained) && h->start - o->end <= (chained ? 8u : COMPAT_GAP_BYTES)) {
-                h->compat = 1;
-                break;
+            for (size_t j = 0; j < s->n_hits && !h->compat; j++) {
+                dj_hit *o = &s->hits[j];
+                if (j == i || o->field != h->field || o->dead)
+                    continue;
+                const dj_kb_pattern *q = pat_of(s, o);
+                int before = o->end <= h->start, after = o->start >= h->end;
+                uint32_t gap = before ? h->start - o->end : after ? o->start - h->end : 0;
+                int is_compat = q->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, q->owner)->kind == DJ_SIG_COMPAT;
+                int compat_mark = o->compat == HIT_COMPAT && (q->kind == DJ_PAT_MARK || q->kind == DJ_PAT_NICKNAME);
+                if (is_compat && ((before && gap <= COMPAT_GAP_BYTES) ||
+                                  (after && !pre_only(q) && list_gap(s, h->field, h->end, o->start))))
+                    h->compat = HIT_COMPAT;
+                else if (compat_mark && ((!before && !after) || gap <= 8))
+                    h->compat = HIT_COMPAT; /* nested in, or listed next to, a compatible mark */
+                /* A disclaimer names the brand it is not: 非劳力士原装, not made by Rolex. */
+                else if (q->kind == DJ_PAT_NEGATION && before && gap <= NEG_GAP_BYTES)
+                    h->compat = HIT_NEGATED;
+                /* 小香风, a nickname as the name of a look: a style, not a claim. */
+                else if (q->kind == DJ_PAT_STYLE && p->kind == DJ_PAT_NICKNAME && after && gap <= 1)
+                    h->compat = HIT_STYLE;
+                changed |= h->compat != 0;
             }
         }
     }
@@ -564,6 +629,24 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         }
     }
 
+    /* An accessory for a brand names it elsewhere too ("Lady Dior" after
+     * "适用于Christian Dior", "third-party, not made by X" in the
+     * description): a brand with a compatibility mention has no plain claim
+     * in the same field, nor in the description. Obfuscated marks still
+     * count: nobody disguises the name of what an accessory fits. */
+    for (size_t i = 0; i < n_cs; i++) {
+        cand *c = &cs[i];
+        if (c->compat < 0)
+            continue;
+        uint8_t cf = s->hits[c->compat].field;
+        if (c->title_mark >= 0 && cf == FIELD_TITLE && !s->hits[c->title_mark].obf)
+            c->title_mark = -1;
+        if (c->desc_mark >= 0 && !s->hits[c->desc_mark].obf)
+            c->desc_mark = -1;
+        if (c->nick >= 0 && s->hits[c->nick].field == cf && !s->hits[c->nick].obf)
+            c->nick = -1;
+    }
+
     /* Official images: a brand's own photos in a listing of another seller. */
     for (size_t i = 0; i < l->n_images; i++) {
         uint8_t h[32];
@@ -641,13 +724,25 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                 add_ev(s, DJ_REASON_BIT_OFFICIAL_IMAGE,
                        P_IMAGE_NEAR - (P_IMAGE_NEAR - P_IMAGE_FAR) * c->image_dist / PDQ_MATCH_DIST, c->brand, -1,
                        NULL, (double)c->image, (double)c->image_dist, 0);
-            /* Price: only where the brand's goods are concerned. */
-            if (price >= 0 && (c->covered || c->image >= 0)) {
+            /* Price: only where the brand's goods are concerned and the
+             * listing claims the brand in its title or photos; a mention in
+             * the description alone ("fits", "compared with") is no claim
+             * that a low price could contradict. */
+            /* (or in the description next to replica wording: "高仿 Gucci") */
+            int claim = c->title_mark >= 0 || c->obf >= 0 || c->image >= 0 ||
+                        (c->nick >= 0 && s->hits[c->nick].field == FIELD_TITLE) ||
+                        ((c->desc_mark >= 0 || c->nick >= 0) && best_sig[DJ_SIG_REPLICA] >= 0);
+            if (price >= 0 && claim && (c->covered || c->image >= 0)) {
                 double floor = dj_kb_brand_floor(br, l->category.s, l->category.len);
                 if (floor > 0) {
                     double eff = resale ? floor * F_RESALE_FLOOR : floor;
                     double r = price / eff;
                     double p = price_p(r);
+                    /* A nickname names a brand less surely than its mark
+                     * (大黄靴 is also just yellow work boots): a low price on
+                     * a nickname alone is for a person to look at. */
+                    if (c->title_mark < 0 && c->obf < 0 && c->image < 0)
+                        p *= F_NICK_PRICE;
                     if (p > 0)
                         add_ev(s, DJ_REASON_BIT_PRICE, p, c->brand, -1, resale ? "resale" : NULL, price, eff, r);
                 }
@@ -716,8 +811,11 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
     if (resale)
         add_ev(s, DJ_REASON_BIT_RESALE, 0, -1, best_sig[DJ_SIG_RESALE], NULL, 0, 0, 0);
     for (size_t i = 0; i < n_cs; i++)
-        if (cs[i].compat >= 0 && cs[i].title_mark < 0 && cs[i].desc_mark < 0 && cs[i].obf < 0)
-            add_ev(s, DJ_REASON_BIT_COMPAT, 0, cs[i].brand, cs[i].compat, NULL, 0, 0, 0);
+        if (cs[i].compat >= 0 && cs[i].title_mark < 0 && cs[i].desc_mark < 0 && cs[i].obf < 0) {
+            int why = s->hits[cs[i].compat].compat;
+            add_ev(s, why == HIT_NEGATED ? DJ_REASON_BIT_DISCLAIMER : why == HIT_STYLE ? DJ_REASON_BIT_STYLE : DJ_REASON_BIT_COMPAT,
+                   0, cs[i].brand, cs[i].compat, NULL, 0, 0, 0);
+        }
 
     if (score < 0)
         score = 0;

@@ -78,6 +78,8 @@ typedef struct dj_decision {
     XX(NICKNAME, "brand_nickname")           \
     XX(CATEGORY_NOT_COVERED, "category_not_covered") \
     XX(COMPAT, "compatibility")              \
+    XX(DISCLAIMER, "disclaimer")             \
+    XX(STYLE, "style_word")                  \
     XX(REPLICA, "replica_term")              \
     XX(LOOKALIKE, "lookalike_term")          \
     XX(EVASION, "evasion_term")              \

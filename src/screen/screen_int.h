@@ -17,12 +17,15 @@
 
 enum { FIELD_TITLE, FIELD_DESC };
 
+/* Why a mark is not a claim of the brand. */
+enum { HIT_CLAIM, HIT_COMPAT, HIT_NEGATED, HIT_STYLE };
+
 typedef struct dj_hit {
     uint32_t pat;        /* index into the kb's patterns */
     uint8_t field;       /* FIELD_TITLE or FIELD_DESC */
     uint8_t obf;         /* DJ_TEXT_F_* | DJ_OBF_LEET */
     uint8_t dead;        /* cancelled, negated or otherwise not counted */
-    uint8_t compat;      /* a mark turned into an accessory mention */
+    uint8_t compat;      /* HIT_*: a mark that is no brand claim, and why */
     uint32_t start, end; /* offsets in the normalized field */
     uint32_t ostart, oend; /* offsets in the field as written */
 } dj_hit;

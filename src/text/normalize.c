@@ -165,32 +165,110 @@ static size_t next_seen(const unit *u, size_t n, size_t i)
     return i;
 }
 
-static int script_of(const unit *u)
+/* The first output byte of a punctuation unit (0 for other units). */
+static unsigned char punct_byte(const unit *x)
 {
-    return u->cls == DJ_TC_CJK ? 2 : 1;
+    return x->cls == DJ_TC_PUNCT && !x->raw && x->len ? (unsigned char)dj_text__tab.pool[x->off] : 0;
 }
 
-/* A token that stands alone between non-tokens. */
+/* @ and $ stand for letters (P r @ d 4): tokens, not separators. */
+static int lookalike_symbol(const unit *x)
+{
+    unsigned char b = punct_byte(x);
+    return x->len == 1 && (b == '@' || b == '$');
+}
+
+/* Punctuation that joins the parts of a name (· - / | . * ~) rather than
+ * ending a clause (，。、！): only these split a brand between CJK characters
+ * without changing the meaning of the text. */
+static int name_sep_bytes(const char *p, size_t len)
+{
+    if (len == 1)
+        return p[0] && strchr(".-_/\\|*~+^#`'\"=", p[0]) != NULL;
+    static const char *const seps[] = {"\xC2\xB7", "\xE2\x80\xA2", "\xE3\x83\xBB", "\xE2\x80\xA7", "\xE2\x88\x99",
+                                       "\xE2\x8B\x85", "\xE2\x80\x90", "\xE2\x80\x91", "\xE2\x80\x92", "\xE2\x80\x93",
+                                       "\xE2\x80\x94", "\xE2\x80\x95", "\xE2\x80\xA4"};
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++)
+        if (strlen(seps[i]) == len && !memcmp(p, seps[i], len))
+            return 1;
+    return 0;
+}
+
+static int name_separator(const unit *x)
+{
+    return punct_byte(x) && name_sep_bytes(dj_text__tab.pool + x->off, x->len);
+}
+
+/* 2 for CJK tokens, 1 for alphabetic ones (and @ $), 0 for the rest. */
+static int script_of(const unit *x)
+{
+    if (x->cls == DJ_TC_CJK)
+        return 2;
+    return is_word(x->cls) || lookalike_symbol(x) ? 1 : 0;
+}
+
+static size_t prev_seen(const unit *u, size_t i)
+{
+    while (i > 0 && is_gone(&u[i - 1]))
+        i--;
+    return i; /* index after the previous seen unit; 0 when none */
+}
+
+/* A token with no token of its own script right next to it ("LV包" has the
+ * single Latin letters L and V; "香 奈" two single CJK characters). */
 static int single(const unit *u, size_t n, size_t i)
 {
-    if (!is_token(u[i].cls))
+    int s = script_of(&u[i]);
+    if (!s)
         return 0;
-    size_t p = i;
-    while (p > 0 && is_gone(&u[p - 1]))
-        p--;
-    if (p > 0 && is_token(u[p - 1].cls))
+    size_t p = prev_seen(u, i);
+    if (p > 0 && script_of(&u[p - 1]) == s)
         return 0;
     size_t q = next_seen(u, n, i);
-    return !(q < n && is_token(u[q].cls));
+    return !(q < n && script_of(&u[q]) == s);
 }
 
-/* Pass 3: chains of single characters split by short separator runs. A
- * chain of three or more (with at least two letters) collapses; a chain of
- * two collapses when its characters are CJK or punctuation splits it. */
+static int separator_unit(const unit *x)
+{
+    return x->cls == DJ_TC_SPACE || (x->cls == DJ_TC_PUNCT && !lookalike_symbol(x));
+}
+
+static void drop_between(unit *u, size_t from, size_t to)
+{
+    for (size_t m = from + 1; m < to; m++)
+        if (u[m].cls == DJ_TC_SPACE || u[m].cls == DJ_TC_PUNCT)
+            u[m].drop = 1;
+    u[to].flags |= DJ_TEXT_F_SEPARATOR;
+}
+
+/* Pass 3: separators that pull a name apart.
+ * Latin: chains of single letters split by short separator runs; three or
+ * more (two of them letters) collapse (G.U.C.C.I, G U C C I), two only when
+ * punctuation splits them (L/V but not "A B").
+ * CJK: a name separator between two CJK characters always goes (芬·迪,
+ * 香-奈-儿, the · of transliterated names); spaces go when one side is a
+ * single character (香 奈 儿, 魅 可散粉). Whether a match across such a
+ * junction was evasion is for the screen to judge from the pieces' lengths
+ * (克里斯提·鲁布托 is how the name is written; 芬·迪 is not). */
 static void separators(unit *u, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!single(u, n, i))
+        if (u[i].cls == DJ_TC_CJK) {
+            size_t j = next_seen(u, n, i), run = 0;
+            int named = 0, other = 0;
+            while (j < n && separator_unit(&u[j]) && run < 4) {
+                named |= name_separator(&u[j]);
+                other |= u[j].cls == DJ_TC_PUNCT && !name_separator(&u[j]);
+                run++;
+                j = next_seen(u, n, j);
+            }
+            if (run == 0 || run > 3 || other || j >= n || u[j].cls != DJ_TC_CJK)
+                continue;
+            if (named || single(u, n, i) || single(u, n, j))
+                drop_between(u, i, j);
+            continue;
+        }
+        if (script_of(&u[i]) != 1 || !single(u, n, i))
             continue;
         size_t toks[64];
         size_t n_toks = 0;
@@ -202,30 +280,22 @@ static void separators(unit *u, size_t n)
             size_t j = next_seen(u, n, cur);
             size_t run = 0;
             int punct = 0;
-            while (j < n && (u[j].cls == DJ_TC_SPACE || u[j].cls == DJ_TC_PUNCT) && run < 4) {
+            while (j < n && separator_unit(&u[j]) && run < 4) {
                 punct |= u[j].cls == DJ_TC_PUNCT;
                 run++;
                 j = next_seen(u, n, j);
             }
-            if (run == 0 || run > 3 || j >= n || !single(u, n, j) || script_of(&u[j]) != script_of(&u[i]) ||
-                n_toks == 64)
+            if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || !single(u, n, j) || n_toks == 64)
                 break;
             punct_everywhere &= punct;
             cur = j;
             toks[n_toks++] = cur;
             letters += u[cur].cls != DJ_TC_DIGIT;
         }
-        /* Two CJK characters split by a space are a name pulled apart (迪 奥);
-         * two Latin letters need punctuation (L/V), since "A B" is common. */
-        int cjk = script_of(&u[i]) == 2;
-        int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && (cjk || punct_everywhere);
+        int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
         if (collapse)
-            for (size_t k = 1; k < n_toks; k++) {
-                for (size_t m = toks[k - 1] + 1; m < toks[k]; m++)
-                    if (u[m].cls == DJ_TC_SPACE || u[m].cls == DJ_TC_PUNCT)
-                        u[m].drop = 1;
-                u[toks[k]].flags |= DJ_TEXT_F_SEPARATOR;
-            }
+            for (size_t k = 1; k < n_toks; k++)
+                drop_between(u, toks[k - 1], toks[k]);
         i = toks[n_toks - 1];
     }
 }
@@ -269,44 +339,96 @@ static const unsigned char ascii_alnum[128] = {
     ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 };
 
-/* Separator-chain watch of fast(): runs of tokens are followed, and a chain
- * is singles (runs of one token) split by 1-3 separators. It only matters
- * once it holds two letters: digit chains such as "2 x 4" or "2.0" never
- * collapse, so they stay on the fast path. */
+/* What fast() watches so that it can give up exactly when the full passes
+ * would do something: runs of tokens, the separators between them, single
+ * letters and single CJK characters (see separators()). */
 typedef struct chain_watch {
     int run_units;      /* tokens in the current run (0: not in a run) */
     int run_script;     /* 1 alphabetic, 2 CJK: of the run's first token */
     int run_letter;     /* the run's first token is a letter, not a digit */
-    int cont;           /* the current run may continue a chain */
-    int watch;          /* a single ended; counting separators after it */
+    int run_last_cjk;   /* the run's last token is CJK */
+    unsigned run_kinds; /* 1: an ASCII digit, 2: an ASCII letter in the run */
+    size_t run_out;     /* output offset where the run starts */
+    int cont;           /* the current run may continue a Latin chain */
+    int watch;          /* a single letter ended; counting separators after it */
     int watch_script;
     int seps;
-    int letters;        /* letters in the chain so far */
+    int letters;        /* letters in the Latin chain so far */
+    int adj;            /* the current run touches a CJK run through separators */
+    int prev_last_cjk;  /* the previous run ended with a CJK token */
+    int prev_len;       /* tokens in the previous run */
+    int gap_ok;         /* only separators since the previous run */
+    int gap_seps, gap_named, gap_other;
 } chain_watch;
 
-static void run_start(chain_watch *c, int script, int letter)
+
+/* A token starts or continues a run; returns 1 when fast() must give up. */
+static int run_end(chain_watch *c, dj_text *t, size_t *n_mixed);
+
+static int tok_add(chain_watch *c, dj_text *t, size_t *n_mixed, int script, int letter, int cjk, size_t out)
 {
-    c->run_script = script;
-    c->run_letter = letter;
-    c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
-    c->watch = 0;
+    /* A run is one script: "LV包" is the single letters L, V and then 包. */
+    if (c->run_units && c->run_last_cjk != cjk && run_end(c, t, n_mixed))
+        return 1;
+    if (c->run_units == 0) {
+        c->run_script = script;
+        c->run_letter = letter;
+        c->run_kinds = 0;
+        c->run_out = out;
+        c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
+        c->watch = 0;
+        c->adj = c->gap_ok && c->gap_seps >= 1 && c->gap_seps <= 3 && !c->gap_other && c->prev_last_cjk && cjk;
+        if (c->adj && (c->gap_named || c->prev_len == 1))
+            return 1;
+    }
+    c->run_last_cjk = cjk;
+    return 0;
 }
 
-/* The current run ended; returns 1 when a chain with two letters formed. */
-static int run_end(chain_watch *c)
+/* The current run ended; returns 1 when fast() must give up. Records a run
+ * mixing ASCII letters and digits in mixed[]. */
+static int run_end(chain_watch *c, dj_text *t, size_t *n_mixed)
 {
-    if (c->run_units == 1) {
+    if (c->adj && c->run_units == 1 && c->run_last_cjk)
+        return 1; /* a single CJK character next to a CJK word */
+    if (c->run_kinds == 3) {
+        if (*n_mixed < MAX_MIXED)
+            t->mixed[*n_mixed] = (uint32_t)c->run_out;
+        (*n_mixed)++;
+    }
+    if (c->run_units == 1 && c->run_script == 1) {
         c->letters = (c->cont ? c->letters : 0) + c->run_letter;
         if (c->letters >= 2)
-            return 1;
+            return 1; /* two single letters split by separators: a chain */
         c->watch = 1;
         c->watch_script = c->run_script;
         c->seps = 0;
     } else {
         c->letters = 0;
     }
+    c->prev_last_cjk = c->run_last_cjk;
+    c->prev_len = c->run_units;
+    c->gap_ok = 1;
+    c->gap_seps = c->gap_named = c->gap_other = 0;
     c->run_units = 0;
     return 0;
+}
+
+/* A unit between runs. */
+static void gap_add(chain_watch *c, uint8_t cls, int named)
+{
+    if (cls == DJ_TC_SPACE || (cls == DJ_TC_PUNCT && named)) {
+        c->gap_seps++;
+        c->gap_named |= named;
+    } else if (cls == DJ_TC_PUNCT) {
+        c->gap_other = 1;
+    } else {
+        c->gap_ok = 0;
+    }
+    if (c->watch && (cls == DJ_TC_SPACE || cls == DJ_TC_PUNCT))
+        c->seps++;
+    else
+        c->watch = 0;
 }
 
 /* UTF-8 decoding inlined for the two- and three-byte forms (Cyrillic, CJK),
@@ -326,8 +448,15 @@ static inline size_t decode_cp(const char *str, size_t n, uint32_t *cp)
     return dj_utf8_decode(str, n, cp);
 }
 
-/* One pass for text without lookalikes or separator chains. Returns 1 with
- * v filled, or 0 when the full passes are needed. */
+static void mixed_at(dj_text *t, size_t *n_mixed, size_t w)
+{
+    if (*n_mixed < MAX_MIXED)
+        t->mixed[*n_mixed] = (uint32_t)w;
+    (*n_mixed)++;
+}
+
+/* One pass for text without lookalikes or separators to remove. Returns 1
+ * with v filled, or 0 when the full passes are needed. */
 static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
 {
     const dj_text_table *tab = &dj_text__tab;
@@ -349,14 +478,14 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
-        if (c < 0x80 && ascii_alnum[c]) {
-            /* A run of ASCII letters and digits: the common case. */
+        if ((c < 0x80 && ascii_alnum[c]) || (c >= 0xE4 && c <= 0xE9)) {
+            /* Runs of ASCII letters and digits, or of CJK ideographs: the two
+             * common cases, each in a tight loop. */
             if (space && w > 0) {
                 o[w] = ' ';
                 og[w] = space_at;
                 w++;
             }
-            space = 0;
             if (pending) {
                 if (n_flagged == 8)
                     return 0;
@@ -365,56 +494,49 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 all |= pending;
                 pending = 0;
             }
-            if (cw.run_units == 0)
-                run_start(&cw, 1, c > '9');
-            size_t j = i, run_w = w;
-            unsigned kinds = 0; /* 1: a digit, 2: a letter */
-            do {
-                unsigned char b = (unsigned char)in[j];
-                kinds |= b > '9' ? 2u : 1u;
-                o[w] = (char)ascii_fold[b];
-                og[w] = (uint32_t)j;
-                w++;
-                j++;
-            } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
-            if (kinds == 3) {
-                if (n_mixed < MAX_MIXED)
-                    t->mixed[n_mixed] = (uint32_t)run_w;
-                n_mixed++;
-            }
-            cw.run_units += (int)(j - i);
-            i = j;
-            continue;
-        }
-        if (c >= 0xE4 && c <= 0xE9 && !space && !pending) {
-            /* A run of CJK ideographs (U+4E00..U+9FFF): the other common
-             * case, through the compact side table. */
             size_t j = i, w0 = w;
-            while (j + 3 <= len) {
-                const unsigned char *q = (const unsigned char *)in + j;
-                if (q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
-                    break;
-                uint32_t cp3 = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
-                if (cp3 < DJ_TEXT_CJK_LO)
-                    break;
-                uint16_t to = tab->cjk[cp3 - DJ_TEXT_CJK_LO];
-                if (to == 1)
-                    break;
-                if (to == 0) {
-                    memcpy(o + w, q, 3);
-                } else {
-                    o[w] = (char)(0xE0 | (to >> 12));
-                    o[w + 1] = (char)(0x80 | ((to >> 6) & 0x3F));
-                    o[w + 2] = (char)(0x80 | (to & 0x3F));
+            if (c < 0x80) {
+                if (tok_add(&cw, t, &n_mixed, 1, c > '9', 0, w))
+                    return 0;
+                unsigned kinds = 0;
+                do {
+                    unsigned char b = (unsigned char)in[j];
+                    kinds |= b > '9' ? 2u : 1u;
+                    o[w] = (char)ascii_fold[b];
+                    og[w] = (uint32_t)j;
+                    w++;
+                    j++;
+                } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
+                cw.run_kinds |= kinds;
+                cw.run_units += (int)(j - i);
+            } else {
+                while (j + 3 <= len) {
+                    const unsigned char *q = (const unsigned char *)in + j;
+                    if (q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
+                        break;
+                    uint32_t cp3 = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
+                    if (cp3 < DJ_TEXT_CJK_LO)
+                        break;
+                    uint16_t to = tab->cjk[cp3 - DJ_TEXT_CJK_LO];
+                    if (to == 1)
+                        break;
+                    if (w == w0 && tok_add(&cw, t, &n_mixed, 2, 1, 1, w))
+                        return 0;
+                    if (to == 0) {
+                        memcpy(o + w, q, 3);
+                    } else {
+                        o[w] = (char)(0xE0 | (to >> 12));
+                        o[w + 1] = (char)(0x80 | ((to >> 6) & 0x3F));
+                        o[w + 2] = (char)(0x80 | (to & 0x3F));
+                    }
+                    og[w] = og[w + 1] = og[w + 2] = (uint32_t)j;
+                    w += 3;
+                    j += 3;
                 }
-                og[w] = og[w + 1] = og[w + 2] = (uint32_t)j;
-                w += 3;
-                j += 3;
+                cw.run_units += (int)((w - w0) / 3);
             }
             if (w > w0) {
-                if (cw.run_units == 0)
-                    run_start(&cw, 2, 1);
-                cw.run_units += (int)((w - w0) / 3);
+                space = 0;
                 i = j;
                 continue;
             }
@@ -427,11 +549,6 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         char one;
         if (c < 0x80) {
             k = 1;
-            if (c == '@' || c == '$' || c == '|' || c == '!') {
-                if (n_mixed < MAX_MIXED)
-                    t->mixed[n_mixed] = (uint32_t)(w + (space && w > 0));
-                n_mixed++;
-            }
             one = (char)ascii_fold[c];
             src = &one;
             sl = 1;
@@ -451,8 +568,11 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         uint32_t at = (uint32_t)i;
         i += k;
         if (is_token(cls)) {
-            if (cw.run_units == 0)
-                run_start(&cw, cls == DJ_TC_CJK ? 2 : 1, cls != DJ_TC_DIGIT);
+            int cjk = cls == DJ_TC_CJK;
+            if (tok_add(&cw, t, &n_mixed, cjk ? 2 : 1, cls != DJ_TC_DIGIT, cjk, w + (space && w > 0)))
+                return 0;
+            if (!cjk && sl && (unsigned char)src[0] < 0x80)
+                cw.run_kinds |= cls == DJ_TC_DIGIT ? 1u : 2u;
             cw.run_units++;
         } else if (cls == DJ_TC_INVISIBLE) {
             pending |= DJ_TEXT_F_INVISIBLE;
@@ -460,12 +580,12 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         } else if (cls == DJ_TC_MARK) {
             continue;
         } else {
-            if (cw.run_units && run_end(&cw))
+            if (cw.run_units && run_end(&cw, t, &n_mixed))
                 return 0;
-            if (cw.watch && (cls == DJ_TC_SPACE || cls == DJ_TC_PUNCT))
-                cw.seps++;
-            else
-                cw.watch = 0;
+            int named = cls == DJ_TC_PUNCT && sl && name_sep_bytes(src, sl);
+            gap_add(&cw, cls, named);
+            if (cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '@' || src[0] == '$' || src[0] == '|' || src[0] == '!'))
+                mixed_at(t, &n_mixed, w + (space && w > 0));
             if (cls == DJ_TC_SPACE) {
                 if (!space)
                     space_at = at;
@@ -501,7 +621,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
             w++;
         }
     }
-    if (cw.run_units && run_end(&cw))
+    if (cw.run_units && run_end(&cw, t, &n_mixed))
         return 0;
     o[w] = '\0';
     og[w] = (uint32_t)len;
