@@ -187,7 +187,15 @@ static void write_signal(ctx *c, dj_buf *o, int kind, int strength)
         if (!n)
             return;
     }
-    const char *t = g->signals[g->sig_pick[kind][st][l][pick(c, n)]].term;
+    /* A word the KB cancels in this category (复刻 for kitchenware) would
+     * not say what the listing means. */
+    uint32_t si = g->sig_pick[kind][st][l][pick(c, n)];
+    for (int tries = 0; tries < 8 && *g->signals[si].cancel_cats &&
+                        dj_gen__in_cats(&g->v, c->cat, g->signals[si].cancel_cats); tries++)
+        si = g->sig_pick[kind][st][l][pick(c, n)];
+    if (kind == DJ_GEN__K_REPLICA && st == DJ_GEN__ST_STRONG && c->n_replica_used < 16)
+        c->replica_used[c->n_replica_used++] = si;
+    const char *t = g->signals[si].term;
     size_t len = strlen(t), letters = 0;
     for (size_t i = 0; i < len; i++)
         letters += is_lower((unsigned char)t[i]);
