@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "gen/gen.h"
@@ -236,6 +237,65 @@ static void test_gen_stream_equals_random_access(void)
     CHECK_EQ(dj_gen_listings(s->g, 2000, 1000, on_line, &c, &err), DJ_ECONFLICT);
     CHECK_EQ(c.next, 2500);
     CHECK_EQ(c.bad, 0);
+}
+
+/* dj_gen_run makes listings on several threads (20,000 > 4 chunks) and must
+ * write exactly what dj_gen_listing makes one by one, in order. */
+static void test_gen_run_files_equal_sequential_listings(void)
+{
+    dj_gen_opts o;
+    dj_gen *g = NULL;
+    dj_err err = {0}, *ep = &err;
+    char dir[] = "/tmp/dj-gen-test-XXXXXX";
+    dj_gen_opts_init(&o, DJ_GEN_PROFILE_DEMO);
+    o.n_listings = 20000;
+    o.n_brands = 200;
+    o.desc_bytes = 40;
+    if (!mkdtemp(dir)) {
+        dj_test_skip("no temporary directory");
+        return;
+    }
+    CHECK_OK(dj_gen_run(&o, dir, &err), ep);
+    CHECK_OK(dj_gen_new(&g, &o, &err), ep);
+    static const char *const names[] = {"listings.jsonl", "labels.jsonl", "kb.json", "sellers.jsonl",
+                                        "seller_labels.jsonl"};
+    char path[256];
+    FILE *f[2];
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    f[0] = fopen(path, "rb");
+    snprintf(path, sizeof path, "%s/%s", dir, names[1]);
+    f[1] = fopen(path, "rb");
+    CHECK(f[0] && f[1] && g);
+    if (f[0] && f[1] && g) {
+        dj_buf l, b;
+        dj_buf_init(&l, 1u << 20);
+        dj_buf_init(&b, 1u << 20);
+        char *line = malloc(1u << 20);
+        size_t bad = 0;
+        for (uint64_t i = 0; i < o.n_listings; i++) {
+            dj_buf_reset(&l);
+            dj_buf_reset(&b);
+            dj_gen_listing(g, i, &l, &b);
+            if (!fgets(line, 1 << 20, f[0]) || strcmp(line, l.data))
+                bad++;
+            if (!fgets(line, 1 << 20, f[1]) || strcmp(line, b.data))
+                bad++;
+        }
+        CHECK(fgets(line, 1 << 20, f[0]) == NULL);
+        CHECK_EQ(bad, 0);
+        free(line);
+        dj_buf_fini(&l);
+        dj_buf_fini(&b);
+    }
+    for (int i = 0; i < 2; i++)
+        if (f[i])
+            fclose(f[i]);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        CHECK_EQ(remove(path), 0);
+    }
+    CHECK_EQ(rmdir(dir), 0);
+    dj_gen_free(g);
 }
 
 /* ---- formats ---- */
@@ -830,6 +890,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_gen_replica_wording_is_visible),
     DJ_TEST(test_gen_same_seed_same_bytes),
     DJ_TEST(test_gen_stream_equals_random_access),
+    DJ_TEST(test_gen_run_files_equal_sequential_listings),
     DJ_TEST(test_gen_listings_have_the_listing_format),
     DJ_TEST(test_gen_labels_align_with_listings),
     DJ_TEST(test_gen_covers_every_scenario),
