@@ -84,6 +84,24 @@ static void add_latin_mark(ctx *c, dj_buf *o, const char *m)
     }
 }
 
+/* Whether the listing's product line contains mark m (ASCII
+ * case-insensitively). */
+static int in_line(const ctx *c, const char *m)
+{
+    size_t n = strlen(m);
+    if (!c->line || !n)
+        return 0;
+    for (const char *p = c->line; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && (p[k] | 0x20) == (m[k] | 0x20) &&
+               ((unsigned char)m[k] < 0x80 ? 1 : p[k] == m[k]))
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
 static void write_mark(ctx *c, dj_buf *o, const dj_gen__brand *b)
 {
     int cjk;
@@ -100,8 +118,15 @@ static void write_mark(ctx *c, dj_buf *o, const dj_gen__brand *b)
         const char *m = b->cjk[pct(c, 78) ? 0 : pick(c, b->n_cjk)];
         dj_buf_adds(o, m);
     } else {
-        const char *m = b->latin[b->n_latin > 1 && pct(c, 18) ? 1 + pick(c, b->n_latin - 1) : 0];
-        add_latin_mark(c, o, m);
+        /* Other Latin marks are often product names (iPhone, Air Max): used
+         * only when no product line is named. */
+        const char *m = b->latin[b->n_latin > 1 && !c->line && pct(c, 15) ? 1 + pick(c, b->n_latin - 1) : 0];
+        /* "Apple iPhone 15", not "iPhone iPhone 15": a line that already
+         * carries the mark needs no second one. */
+        if (in_line(c, m))
+            m = in_line(c, b->latin[0]) ? NULL : b->latin[0];
+        if (m)
+            add_latin_mark(c, o, m);
     }
 }
 
@@ -187,7 +212,15 @@ static void write_signal(ctx *c, dj_buf *o, int kind, int strength)
         if (!n)
             return;
     }
-    const char *t = g->signals[g->sig_pick[kind][st][l][pick(c, n)]].term;
+    /* A word the KB cancels in this category (复刻 for kitchenware) would
+     * not say what the listing means. */
+    uint32_t si = g->sig_pick[kind][st][l][pick(c, n)];
+    for (int tries = 0; tries < 8 && *g->signals[si].cancel_cats &&
+                        dj_gen__in_cats(&g->v, c->cat, g->signals[si].cancel_cats); tries++)
+        si = g->sig_pick[kind][st][l][pick(c, n)];
+    if (kind == DJ_GEN__K_REPLICA && st == DJ_GEN__ST_STRONG && c->n_replica_used < 16)
+        c->replica_used[c->n_replica_used++] = si;
+    const char *t = g->signals[si].term;
     size_t len = strlen(t), letters = 0;
     for (size_t i = 0; i < len; i++)
         letters += is_lower((unsigned char)t[i]);

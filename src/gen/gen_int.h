@@ -465,6 +465,8 @@ typedef struct dj_gen__ctx {
     int counterfeit, strong;
     const char *label_brand;
     int missing;                /* a required slot wrote nothing */
+    uint32_t replica_used[16];  /* strong replica signals written */
+    uint32_t n_replica_used;
     int32_t last_word[DJ_GEN__W_N];       /* to avoid repeating a word */
     const dj_gen__tseq *used[32];         /* sentence templates used */
     uint32_t n_used;
@@ -481,6 +483,9 @@ static inline int dj_gen__chance(dj_gen__ctx *c, uint32_t pct)
 {
     return dj_gen__pct(&c->r, pct);
 }
+
+/* Whether category cat is within one of the '|'-separated paths. */
+int dj_gen__in_cats(const dj_gen__vocab *v, uint32_t cat, const char *paths);
 
 /* Title of kind (DJ_GEN__TK_*) from titles.tsv into c->title. */
 void dj_gen__make_title(dj_gen__ctx *c, int kind);

@@ -269,6 +269,108 @@ static void set_brand(ctx *c, uint32_t bi)
     c->label_brand = c->brand->id;
 }
 
+/* ---- is the replica wording visible? ---- */
+
+static int word_byte(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* Start of the character 8 characters before p (or the text start), end of
+ * the character 8 after q: the cancel window of docs/kb-format.md. */
+static size_t back8(const char *s, size_t p)
+{
+    for (int k = 0; k < 8 && p > 0; k++) {
+        p--;
+        while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p--;
+    }
+    return p;
+}
+
+static size_t fwd8(const char *s, size_t n, size_t q)
+{
+    for (int k = 0; k < 8 && q < n; k++) {
+        q++;
+        while (q < n && ((unsigned char)s[q] & 0xC0) == 0x80)
+            q++;
+    }
+    return q;
+}
+
+static int within(const char *s, size_t a, size_t b, const char *t, size_t tn)
+{
+    for (size_t i = a; i + tn <= b; i++)
+        if (!memcmp(s + i, t, tn))
+            return 1;
+    return 0;
+}
+
+/* Whether signal sg occurs in low[0..n) (lowercased) at least once without
+ * a cancel word entirely inside its window; Latin terms as whole words. */
+static int visible(const dj_gen__signal *sg, const char *low, size_t n)
+{
+    size_t tn = strlen(sg->term);
+    int latin = (unsigned char)sg->term[0] < 0x80;
+    for (size_t i = 0; i + tn <= n; i++) {
+        if (memcmp(low + i, sg->term, tn))
+            continue;
+        if (latin && ((i > 0 && word_byte(low[i - 1])) || (i + tn < n && word_byte(low[i + tn]))))
+            continue;
+        size_t a = back8(low, i), b = fwd8(low, n, i + tn);
+        int cancelled = 0;
+        for (const char *c = sg->cancel_near; *c && !cancelled;) {
+            const char *e = strchr(c, '|');
+            size_t len = e ? (size_t)(e - c) : strlen(c);
+            cancelled = within(low, a, b, c, len);
+            c += len + (e != NULL);
+        }
+        if (!cancelled)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether one of the strong replica words written into the listing reads as
+ * such (in the KB's terms: not cancelled by a nearby word or the category). */
+static int replica_visible(ctx *c)
+{
+    const dj_gen *g = c->g;
+    dj_buf low;
+    int vis = 0;
+    dj_buf_init(&low, (size_t)1 << 22);
+    if (c->title.data)
+        dj_buf_add(&low, c->title.data, c->title.len);
+    dj_buf_addc(&low, '\n');
+    if (c->desc.data)
+        dj_buf_add(&low, c->desc.data, c->desc.len);
+    for (size_t i = 0; i < low.len; i++)
+        if (low.data[i] >= 'A' && low.data[i] <= 'Z')
+            low.data[i] = (char)(low.data[i] - 'A' + 'a');
+    for (uint32_t k = 0; k < c->n_replica_used && !vis; k++) {
+        const dj_gen__signal *sg = &g->signals[c->replica_used[k]];
+        if (*sg->cancel_cats && dj_gen__in_cats(&g->v, c->cat, sg->cancel_cats))
+            continue;
+        vis = visible(sg, low.data, low.len);
+    }
+    dj_buf_fini(&low);
+    return vis;
+}
+
+/* Writes title (kind) and description (must) until a strong replica word
+ * is visible; at most a few tries. Returns whether it is. */
+static int compose_replica(ctx *c, int kind, const int *must, size_t n_must)
+{
+    for (int tries = 0; tries < 6; tries++) {
+        c->n_replica_used = 0;
+        dj_gen__make_title(c, kind);
+        dj_gen__describe(c, must, n_must);
+        if (replica_visible(c))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- scenarios ---- */
 
 typedef int (*scen_fn)(ctx *c, int arg);
@@ -496,11 +598,10 @@ static int sc_replica(ctx *c, int arg)
     (void)arg;
     set_brand(c, pick_brand_index(c));
     covered_leaf(c);
-    dj_gen__make_title(c, DJ_GEN__TK_REPLICA);
     int must[] = {DJ_GEN__SK_REPLICA, DJ_GEN__SK_CHEAP, DJ_GEN__SK_EVASION};
-    dj_gen__describe(c, must, pct(c, 50) ? 1 : pct(c, 50) ? 2 : 3);
+    int vis = compose_replica(c, DJ_GEN__TK_REPLICA, must, pct(c, 50) ? 1 : pct(c, 50) ? 2 : 3);
     price_ratio(c, 30, 280);
-    counterfeit(c, 1);
+    counterfeit(c, vis);
     random_images(c);
     if (pct(c, 20))
         official_image(c, pick(c, 25));
@@ -581,8 +682,6 @@ static int sc_obf(ctx *c, int ob)
     if ((unsigned char)mark[0] >= 0x80 && c->lang == DJ_GEN__LANG_EN)
         c->lang = DJ_GEN__LANG_MIX;
     int with_replica = pct(c, 35);
-    dj_gen__make_title(c, with_replica ? DJ_GEN__TK_REPLICA : pct(c, 85) ? DJ_GEN__TK_BRANDED
-                                                                 : DJ_GEN__TK_LOOKALIKE);
     int must[4], nm = 0;
     if (with_replica)
         must[nm++] = DJ_GEN__SK_REPLICA;
@@ -590,7 +689,12 @@ static int sc_obf(ctx *c, int ob)
         must[nm++] = DJ_GEN__SK_CHEAP;
     if (pct(c, 30))
         must[nm++] = DJ_GEN__SK_EVASION;
-    dj_gen__describe(c, must, (size_t)nm);
+    if (with_replica)
+        with_replica = compose_replica(c, DJ_GEN__TK_REPLICA, must, (size_t)nm);
+    else {
+        dj_gen__make_title(c, pct(c, 85) ? DJ_GEN__TK_BRANDED : DJ_GEN__TK_LOOKALIKE);
+        dj_gen__describe(c, must, (size_t)nm);
+    }
     int mixed = ob == DJ_GEN__OB_MIXED_CASE;
     if (pct(c, 75))
         price_ratio(c, 20, mixed ? 140 : 280);
@@ -699,14 +803,18 @@ static int sc_nickname(ctx *c, int arg)
     c->hide_brand = 1;
     covered_leaf(c);
     int with_replica = pct(c, 25);
-    dj_gen__make_title(c, DJ_GEN__TK_NICKNAME);
     int must[3], nm = 0;
     must[nm++] = DJ_GEN__SK_NICK;
     if (with_replica)
         must[nm++] = DJ_GEN__SK_REPLICA;
     if (pct(c, 40))
         must[nm++] = DJ_GEN__SK_CHEAP;
-    dj_gen__describe(c, must, (size_t)nm);
+    if (with_replica)
+        with_replica = compose_replica(c, DJ_GEN__TK_NICKNAME, must, (size_t)nm);
+    else {
+        dj_gen__make_title(c, DJ_GEN__TK_NICKNAME);
+        dj_gen__describe(c, must, (size_t)nm);
+    }
     price_ratio(c, 30, 500);
     counterfeit(c, with_replica);
     random_images(c);

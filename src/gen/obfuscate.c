@@ -66,7 +66,6 @@ static void homoglyphs(uint32_t c, uint32_t out[2])
     case 'j': out[0] = 0x0458; break;
     case 's': out[0] = 0x0455; break;
     case 'h': out[0] = 0x04BB; break;
-    case 'k': out[1] = 0x03BA; break;
     case 'v': out[1] = 0x03BD; break;
     case 'u': out[1] = 0x03C5; break;
     case 'A': out[0] = 0x0410; out[1] = 0x0391; break;
@@ -90,16 +89,17 @@ static void homoglyphs(uint32_t c, uint32_t out[2])
     }
 }
 
-/* Digit/symbol lookalike of a letter, 0 = none. */
-static uint32_t leet(uint32_t c, dj_gen__rng *r)
+/* Digit/symbol lookalike of a letter, 0 = none: the substitutions sellers
+ * use and readers decode without effort (0 1 3 @ $). */
+static uint32_t leet(uint32_t c)
 {
     switch (lower(c)) {
     case 'o': return '0';
     case 'i': return '1';
     case 'l': return '1';
     case 'e': return '3';
-    case 'a': return dj_gen__below(r, 3) ? '@' : '4';
-    case 's': return dj_gen__below(r, 2) ? '$' : '5';
+    case 'a': return '@';
+    case 's': return '$';
     default: return 0;
     }
 }
@@ -182,7 +182,7 @@ void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
         break;
     }
     case DJ_GEN__OB_SEPARATOR: {
-        static const uint32_t seps[] = {'.', '-', '/', '*', 0x00B7, '_', '|', '~', 0x2022, '+', ','};
+        static const uint32_t seps[] = {'.', '-', '/', '*', 0x00B7, '_', '|', '~', 0x2022, ','};
         uint32_t sep = seps[dj_gen__below(r, sizeof seps / sizeof *seps)];
         int up = latin && dj_gen__below(r, 100) < 60;
         for (size_t i = 0; i < n; i++) {
@@ -236,7 +236,7 @@ void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
             uint32_t c = cp[i];
             for (size_t j = 0; j < np; j++)
                 if (pos[j] == i)
-                    c = leet(c, r);
+                    c = leet(c);
             put(o, c);
         }
         break;

@@ -139,6 +139,19 @@ int dj_gen__cat_within(const dj_gen__vocab *v, uint32_t a, uint32_t b)
     return 0;
 }
 
+int dj_gen__in_cats(const dj_gen__vocab *v, uint32_t cat, const char *paths)
+{
+    for (const char *c = paths; *c;) {
+        const char *e = strchr(c, '|');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        int32_t k = dj_gen__cat_find(v, c, len);
+        if (k >= 0 && dj_gen__cat_within(v, cat, (uint32_t)k))
+            return 1;
+        c += len + (e != NULL);
+    }
+    return 0;
+}
+
 uint32_t dj_gen__trad(uint32_t cp)
 {
     const dj_gen_tsv *t = &dj_gen__tsv_trad;

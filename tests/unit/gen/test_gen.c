@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "gen/gen.h"
@@ -236,6 +237,65 @@ static void test_gen_stream_equals_random_access(void)
     CHECK_EQ(dj_gen_listings(s->g, 2000, 1000, on_line, &c, &err), DJ_ECONFLICT);
     CHECK_EQ(c.next, 2500);
     CHECK_EQ(c.bad, 0);
+}
+
+/* dj_gen_run makes listings on several threads (20,000 > 4 chunks) and must
+ * write exactly what dj_gen_listing makes one by one, in order. */
+static void test_gen_run_files_equal_sequential_listings(void)
+{
+    dj_gen_opts o;
+    dj_gen *g = NULL;
+    dj_err err = {0}, *ep = &err;
+    char dir[] = "/tmp/dj-gen-test-XXXXXX";
+    dj_gen_opts_init(&o, DJ_GEN_PROFILE_DEMO);
+    o.n_listings = 20000;
+    o.n_brands = 200;
+    o.desc_bytes = 40;
+    if (!mkdtemp(dir)) {
+        dj_test_skip("no temporary directory");
+        return;
+    }
+    CHECK_OK(dj_gen_run(&o, dir, &err), ep);
+    CHECK_OK(dj_gen_new(&g, &o, &err), ep);
+    static const char *const names[] = {"listings.jsonl", "labels.jsonl", "kb.json", "sellers.jsonl",
+                                        "seller_labels.jsonl"};
+    char path[256];
+    FILE *f[2];
+    snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+    f[0] = fopen(path, "rb");
+    snprintf(path, sizeof path, "%s/%s", dir, names[1]);
+    f[1] = fopen(path, "rb");
+    CHECK(f[0] && f[1] && g);
+    if (f[0] && f[1] && g) {
+        dj_buf l, b;
+        dj_buf_init(&l, 1u << 20);
+        dj_buf_init(&b, 1u << 20);
+        char *line = malloc(1u << 20);
+        size_t bad = 0;
+        for (uint64_t i = 0; i < o.n_listings; i++) {
+            dj_buf_reset(&l);
+            dj_buf_reset(&b);
+            dj_gen_listing(g, i, &l, &b);
+            if (!fgets(line, 1 << 20, f[0]) || strcmp(line, l.data))
+                bad++;
+            if (!fgets(line, 1 << 20, f[1]) || strcmp(line, b.data))
+                bad++;
+        }
+        CHECK(fgets(line, 1 << 20, f[0]) == NULL);
+        CHECK_EQ(bad, 0);
+        free(line);
+        dj_buf_fini(&l);
+        dj_buf_fini(&b);
+    }
+    for (int i = 0; i < 2; i++)
+        if (f[i])
+            fclose(f[i]);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        CHECK_EQ(remove(path), 0);
+    }
+    CHECK_EQ(rmdir(dir), 0);
+    dj_gen_free(g);
 }
 
 /* ---- formats ---- */
@@ -713,9 +773,124 @@ static void test_gen_legit_listings_name_no_covering_brand(void)
     free(text);
 }
 
+/* Signal hits by the rules of docs/kb-format.md: a hit is cancelled by a
+ * cancel_near word entirely within 8 characters before or after it, or by
+ * the listing's category under one of cancel_categories. Returns the number
+ * of uncancelled hits of signals of `kind` (and strength "strong" only when
+ * strong_only) in the listing's title and description. */
+static size_t live_hits(const sample *s, json_t *l, const char *kind, int strong_only, char *why,
+                        size_t why_len)
+{
+    char raw[1u << 16], text[1u << 16];
+    snprintf(raw, sizeof raw, "%s\n%s", str(l, "title"), str(l, "description") ? str(l, "description") : "");
+    lower_into(raw, text, sizeof text);
+    /* Character starts, for the 8-character windows. */
+    size_t n = strlen(text), n_ch = 0;
+    static size_t start[1u << 16];
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            start[n_ch++] = i;
+    start[n_ch] = n;
+    const char *cat = str(l, "category");
+    size_t live = 0, i;
+    json_t *sig;
+    json_array_foreach(json_object_get(s->kb, "signals"), i, sig) {
+        const char *term = str(sig, "term");
+        if (strcmp(str(sig, "kind"), kind))
+            continue;
+        if (strong_only) {
+            /* The base vocabulary's strength; padded variants share it. */
+            int strong = 0;
+            for (uint32_t b = 0; b < s->g->n_signals; b++)
+                if (!strcmp(s->g->signals[b].term, term))
+                    strong = s->g->signals[b].strength == DJ_GEN__ST_STRONG;
+            if (!strong)
+                continue;
+        }
+        size_t k;
+        json_t *cc;
+        int cat_cancel = 0;
+        json_array_foreach(json_object_get(sig, "cancel_categories"), k, cc) {
+            size_t cl = strlen(json_string_value(cc));
+            cat_cancel |= !strncmp(cat, json_string_value(cc), cl) && (cat[cl] == '\0' || cat[cl] == '/');
+        }
+        if (cat_cancel)
+            continue;
+        size_t tn = strlen(term);
+        int latin = (unsigned char)term[0] < 0x80;
+        for (size_t c0 = 0; c0 < n_ch; c0++) {
+            size_t p = start[c0];
+            if (strncmp(text + p, term, tn))
+                continue;
+            if (latin && ((p > 0 && word_char(text[p - 1])) || word_char(text[p + tn])))
+                continue;
+            size_t c1 = c0;
+            while (c1 < n_ch && start[c1] < p + tn)
+                c1++;
+            size_t a = start[c0 >= 8 ? c0 - 8 : 0], b = start[c1 + 8 <= n_ch ? c1 + 8 : n_ch];
+            int cancelled = 0;
+            json_t *cn;
+            json_array_foreach(json_object_get(sig, "cancel_near"), k, cn) {
+                const char *w = json_string_value(cn);
+                size_t wl = strlen(w);
+                for (size_t q = a; q + wl <= b && !cancelled; q++)
+                    cancelled = !strncmp(text + q, w, wl);
+            }
+            if (!cancelled) {
+                live++;
+                if (why && why_len)
+                    snprintf(why, why_len, "'%s' in %s", term, raw);
+            }
+        }
+    }
+    return live;
+}
+
+/* The traps use counterfeit wording innocently; the KB's own cancel rules
+ * must explain every such use, or the data would contradict itself. */
+static void test_gen_innocent_slang_is_cancelled_by_the_kb(void)
+{
+    sample *s = get_sample();
+    if (!s)
+        return;
+    char why[512];
+    for (size_t i = 0; i < N_SAMPLE; i++) {
+        json_t *l = s->listing[i], *b = s->label[i];
+        if (!l || !b || strcmp(str(b, "label"), "legit"))
+            continue;
+        if (live_hits(s, l, "replica", 0, why, sizeof why))
+            dj_test_fail(__FILE__, __LINE__, "%s (%s): uncancelled replica wording %s", str(l, "id"),
+                         str(b, "scenario"), why);
+    }
+}
+
+/* A strong replica_slang counterfeit shows strong replica wording that the
+ * KB does not cancel. */
+static void test_gen_replica_wording_is_visible(void)
+{
+    sample *s = get_sample();
+    if (!s)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < N_SAMPLE; i++) {
+        json_t *l = s->listing[i], *b = s->label[i];
+        if (!l || !b || strcmp(str(b, "scenario"), "replica_slang"))
+            continue;
+        int strong = json_is_true(json_object_get(b, "strong"));
+        if (strong != (live_hits(s, l, "replica", 1, NULL, 0) > 0))
+            dj_test_fail(__FILE__, __LINE__, "%s: strong=%d but visible strong wording=%d: %s",
+                         str(l, "id"), strong, !strong, str(l, "title"));
+        n += strong;
+    }
+    CHECK(n > 200);
+}
+
 static const dj_test tests[] = {
+    DJ_TEST(test_gen_innocent_slang_is_cancelled_by_the_kb),
+    DJ_TEST(test_gen_replica_wording_is_visible),
     DJ_TEST(test_gen_same_seed_same_bytes),
     DJ_TEST(test_gen_stream_equals_random_access),
+    DJ_TEST(test_gen_run_files_equal_sequential_listings),
     DJ_TEST(test_gen_listings_have_the_listing_format),
     DJ_TEST(test_gen_labels_align_with_listings),
     DJ_TEST(test_gen_covers_every_scenario),
