@@ -37,7 +37,7 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.S=$(BUILD)/obj/%.o)
 MAIN_OBJ  := $(BUILD)/obj/src/cli/main.o
 UNIT_SRCS := $(shell find tests/unit -name '*.c' 2>/dev/null | sort)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
-FUZZ_SRCS := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
@@ -99,12 +99,23 @@ bench: bin/dajia $(BENCH_BINS)
 	@bash bench/run.sh
 
 FUZZ_CC := clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(LIB_SRCS)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS)
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o) $(ASM_SRCS:%.S=build/fuzz/obj/%.o)
 fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(ASM_SRCS) $(PKG_LIBS) -lstdc++
+	@echo "  CLANG   $<"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
+build/fuzz/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) -c $< -o $@
+build/fuzz/obj/src/http/openapi_blob.o: src/http/openapi.json
+build/fuzz/libdajia.a: $(FUZZ_OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libdajia.a
+	@echo "  LD      $@"
+	@$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) -o $@ $< build/fuzz/libdajia.a $(PKG_LIBS) -lstdc++
 
 run:
 	@bash .ci/install-deps.sh

@@ -14,7 +14,7 @@ CORES=$(nproc)
 DIR=build/bench-data/screen-$N
 if [ ! -f "$DIR/.done" ]; then
   echo "generating $N listings (bench profile) in $DIR"
-  rm -rf "$DIR"
+  rm -rf "$DIR"; mkdir -p "$(dirname "$DIR")"
   t0=$(date +%s.%N)
   bin/dajia gen --profile bench --seed 7 --listings "$N" --out "$DIR"
   echo "gen: $(echo "$(date +%s.%N) - $t0" | bc) s"

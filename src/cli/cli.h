@@ -33,5 +33,6 @@ int dj_cmd_serve(int argc, char **argv);
 int dj_cmd_token(int argc, char **argv);
 int dj_cmd_gen(int argc, char **argv);
 int dj_cmd_demo(int argc, char **argv);
+int dj_cmd_hash(int argc, char **argv);
 
 #endif
