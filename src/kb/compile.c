@@ -16,6 +16,7 @@
  * The scratch space Hyperscan needs per thread lives in dj_kb_scanner; the
  * database is shared read-only by all of them (Suricata's util-mpm-hs.c).
  */
+#include "image/image.h"
 #include "kb/kb_int.h"
 #include "text/text.h"
 #include "util/buf.h"
@@ -171,8 +172,34 @@ static void *build_thread(void *arg)
     return NULL;
 }
 
+static void build_official_bank(dj_kb *kb)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < kb->n_brands; b++)
+        n += kb->brands[b].n_official_images;
+    dj_bank_entry *e = dj_xmalloc((n ? n : 1) * sizeof *e);
+    size_t k = 0;
+    for (size_t b = 0; b < kb->n_brands; b++)
+        for (size_t i = 0; i < kb->brands[b].n_official_images; i++) {
+            memcpy(e[k].hash.h, kb->brands[b].official_images[i], DJ_PDQ_BYTES);
+            e[k].id = (uint32_t)i;
+            e[k].owner = (uint32_t)b;
+            e[k].kind = DJ_BANK_OFFICIAL;
+            k++;
+        }
+    kb->official = dj_bank_new(e, n);
+    free(e);
+}
+
+const struct dj_bank *dj_kb_official_bank(const dj_kb *kb)
+{
+    return kb->official;
+}
+
 void dj_kb__free_compiled(dj_kb *kb)
 {
+    dj_bank_unref(kb->official);
+    kb->official = NULL;
     hs_free_database(kb->skel_db);
     kb->skel_db = NULL;
     hs_free_database(kb->db);
@@ -262,6 +289,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         }
     }
 
+    build_official_bank(kb);
     if (kb->n_patterns == 0)
         goto done; /* an empty KB scans nothing; no database */
 

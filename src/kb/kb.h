@@ -140,6 +140,11 @@ int dj_kb_brand_authorizes(const dj_kb_brand *b, const char *seller, size_t len)
  * floors. */
 double dj_kb_brand_floor(const dj_kb_brand *b, const char *cat, size_t cat_len);
 
+/* The brands' official images as a searchable bank (entry owner = brand
+ * index, id = index of the image in the brand's list). Borrowed. */
+struct dj_bank;
+const struct dj_bank *dj_kb_official_bank(const dj_kb *kb);
+
 /* Compile figures for reports. */
 typedef struct dj_kb_stats {
     size_t n_brands, n_signals, n_patterns, n_leet_patterns;

@@ -42,6 +42,7 @@ struct dj_kb {
     void *skel_db;              /* hs_database_t of lookalike skeletons, or NULL */
     size_t db_bytes;
     double load_ms, compile_ms;
+    struct dj_bank *official;   /* every brand's official images (owner = brand index) */
 };
 
 /* Builds kb->patterns and kb->db from kb->terms. */

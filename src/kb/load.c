@@ -3,6 +3,7 @@
  * the KB is read once per version, so speed matters less than messages that
  * name the entry and field of every problem. Unknown fields are errors.
  */
+#include "image/image.h"
 #include "kb/kb_int.h"
 #include "util/mem.h"
 
@@ -91,26 +92,7 @@ static int valid_id(const char *s)
     return 1;
 }
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
-static int parse_pdq(const char *s, uint8_t out[32])
-{
-    if (strlen(s) != 64)
-        return -1;
-    for (int i = 0; i < 32; i++) {
-        int hi = hexv(s[2 * i]), lo = hexv(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
 
 /* Reads an array of non-empty strings of at most max_bytes each. */
 static dj_rc strings(dj_kb *kb, json_t *arr, const char *where, size_t max_n,
@@ -241,8 +223,10 @@ static dj_rc load_brand(dj_kb *kb, json_t *b, size_t i, dj_err *err)
         uint8_t (*h)[32] = dj_arena_alloc(kb->pool, (n ? n : 1) * 32);
         for (size_t k = 0; k < n; k++) {
             json_t *e = json_array_get(imgs, k);
-            if (!json_is_string(e) || parse_pdq(json_string_value(e), h[k]))
+            dj_pdq pdq;
+            if (!json_is_string(e) || dj_pdq_from_hex(json_string_value(e), json_string_length(e), &pdq, NULL))
                 return dj_err_set(err, DJ_EINVAL, "%s.official_images[%zu]: expected 64 hex digits (a PDQ hash)", where, k);
+            memcpy(h[k], pdq.h, 32);
         }
         br->official_images = (const uint8_t (*)[32])h;
         br->n_official_images = n;

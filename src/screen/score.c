@@ -13,6 +13,7 @@
  * explainable on its own ("a homoglyph in the mark alone is 0.85") while
  * independent pieces reinforce each other.
  */
+#include "image/image.h"
 #include "screen/screen_int.h"
 #include "util/mem.h"
 
@@ -47,7 +48,6 @@
 #define NEAR_BYTES         24    /* cancel_near window (8 CJK chars) */
 #define NEG_GAP_BYTES      4     /* negation right before a signal */
 #define COMPAT_GAP_BYTES   4     /* compat word right before a mark */
-#define PDQ_MATCH_DIST     31
 
 typedef struct cand {
     int brand;
@@ -378,38 +378,8 @@ static void normalize_category(dj_screen *s, dj_listing *l)
     l->category.len = n;
 }
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
-static int parse_pdq(dj_str h, uint8_t out[32])
-{
-    if (h.len != 64)
-        return -1;
-    for (int i = 0; i < 32; i++) {
-        int hi = hexv(h.s[2 * i]), lo = hexv(h.s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
 
-static int hamming(const uint8_t a[32], const uint8_t b[32])
-{
-    int d = 0;
-    for (int i = 0; i < 32; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        d += __builtin_popcountll(x ^ y);
-    }
-    return d;
-}
 
 static cand *cand_get(cand *cs, size_t *n, int brand)
 {
@@ -647,22 +617,21 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
             c->nick = -1;
     }
 
-    /* Official images: a brand's own photos in a listing of another seller. */
-    for (size_t i = 0; i < l->n_images; i++) {
-        uint8_t h[32];
-        if (parse_pdq(l->images[i], h))
+    /* Official images: a brand's own photos in a listing of another seller,
+     * found by multi-index search of the KB's bank. */
+    const dj_bank *bank = dj_kb_official_bank(kb);
+    for (size_t i = 0; i < l->n_images && bank && dj_bank_size(bank); i++) {
+        dj_pdq h;
+        if (dj_pdq_from_hex(l->images[i].s, l->images[i].len, &h, NULL))
             continue;
-        for (size_t b = 0; b < dj_kb_n_brands(kb); b++) {
-            const dj_kb_brand *br = dj_kb_brand_at(kb, b);
-            for (size_t k = 0; k < br->n_official_images; k++) {
-                int dist = hamming(h, br->official_images[k]);
-                if (dist > PDQ_MATCH_DIST)
-                    continue;
-                cand *c = cand_get(cs, &n_cs, (int)b);
-                if (c && dist < c->image_dist) {
-                    c->image = (int)i;
-                    c->image_dist = dist;
-                }
+        dj_bank_match m[16];
+        size_t n = dj_bank_search(bank, &h, DJ_PDQ_MATCH_DISTANCE, m, 16);
+        for (size_t k = 0; k < n && k < 16; k++) {
+            const dj_bank_entry *e = dj_bank_entry_at(bank, m[k].index);
+            cand *c = cand_get(cs, &n_cs, (int)e->owner);
+            if (c && m[k].distance < c->image_dist) {
+                c->image = (int)i;
+                c->image_dist = m[k].distance;
             }
         }
     }
@@ -722,7 +691,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                 add_ev(s, DJ_REASON_BIT_CATEGORY_NOT_COVERED, 0, c->brand, -1, NULL, 0, 0, 0);
             if (c->image >= 0)
                 add_ev(s, DJ_REASON_BIT_OFFICIAL_IMAGE,
-                       P_IMAGE_NEAR - (P_IMAGE_NEAR - P_IMAGE_FAR) * c->image_dist / PDQ_MATCH_DIST, c->brand, -1,
+                       P_IMAGE_NEAR - (P_IMAGE_NEAR - P_IMAGE_FAR) * c->image_dist / DJ_PDQ_MATCH_DISTANCE, c->brand, -1,
                        NULL, (double)c->image, (double)c->image_dist, 0);
             /* Price: only where the brand's goods are concerned and the
              * listing claims the brand in its title or photos; a mention in
