@@ -14,11 +14,21 @@ pkgs=(
   chromium fonts-wqy-microhei
 )
 
+# The OpenAPI validator used by the tests (npm; Node.js comes with the machine).
+npm_deps() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules/@readme/openapi-parser" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --silent) || echo "install-deps: npm ci in tests/openapi failed" >&2
+  fi
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  npm_deps
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -28,3 +38,4 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_deps

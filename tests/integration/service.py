@@ -169,6 +169,19 @@ try:
     st, h = S("GET", "/healthz")
     ok(h["kb_version"] == str(d["version"]), f"{B} health shows the KB in use", h)
 
+    # --- the OpenAPI document: valid (a real validator) and complete ------------------------
+    st, raw = srv.request("GET", "/openapi.json")
+    import re, tempfile
+    doc = json.loads(raw)
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as f:
+        f.write(raw)
+    r = subprocess.run(["node", os.path.join(ROOT, "tests/openapi/validate.mjs"), f.name], capture_output=True, text=True)
+    ok(st == 200 and r.returncode == 0, f"{B} /openapi.json passes @readme/openapi-parser", (r.stdout + r.stderr)[-400:])
+    routes = re.findall(r'R\(DJ_M_(\w+), "([^"]+)"', open(os.path.join(ROOT, "src/http/routes.c")).read())
+    missing = [f"{m} {p}" for m, p in routes
+               if m.lower() not in {k: v for k, v in doc["paths"].items()}.get(re.sub(r"\{\}", "{id}", p), {})]
+    ok(not missing, f"{B} every route is documented", ", ".join(missing))
+
     # --- metrics ----------------------------------------------------------------------------
     st, m = srv.request("GET", "/metrics")
     r = subprocess.run(["promtool", "check", "metrics"], input=m, capture_output=True)
