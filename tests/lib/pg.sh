@@ -15,9 +15,19 @@ pg_test_start() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   runuser -u postgres -- "$PGBIN/initdb" -D "$PG_ROOT/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
     >"$PG_ROOT/initdb.log" 2>&1 || { cat "$PG_ROOT/initdb.log" >&2; return 1; }
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_ROOT/data" -l "$PG_ROOT/server.log" -w -t 60 -o \
-    "-p $port -k $PG_ROOT/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$PG_ROOT/server.log" >&2; return 1; }
+  # Settings in the cluster's own config, so a plain pg_ctl restart (the
+  # outage test does one) comes back the same.
+  cat >>"$PG_ROOT/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_ROOT/sock'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+CONF
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_ROOT/data" -l "$PG_ROOT/server.log" -w -t 60 start >/dev/null \
+    || { cat "$PG_ROOT/server.log" >&2; return 1; }
   "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres dajia_test || return 1
   export PG_ROOT PGBIN PG_TEST_PORT=$port
   export TEST_PG_DSN="host=127.0.0.1 port=$port user=postgres dbname=dajia_test"
