@@ -7,7 +7,7 @@
 #   make run        install missing Debian packages, build, run `dajia demo`
 #   make headers    check that every header compiles on its own
 
-PKGS      := libhs libutf8proc opencc libmicrohttpd jansson sqlite3 libpq libnats libsodium libjpeg libpng libwebp
+PKGS      := libhs libutf8proc opencc libmicrohttpd jansson sqlite3 libpq libnats libsodium libjpeg libpng libwebp libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 

@@ -8,7 +8,7 @@ pkgs=(
   build-essential pkg-config curl ca-certificates
   libhyperscan-dev libutf8proc-dev libopencc-dev opencc libmicrohttpd-dev libjansson-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libnats-dev nats-server libsodium-dev
-  libjpeg62-turbo-dev libpng-dev libwebp-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libcurl4-openssl-dev
   clang libclang-rt-14-dev
   ripgrep wrk nginx-light prometheus bc time python3
   chromium fonts-wqy-microhei
