@@ -114,7 +114,8 @@ static int bench_bank(size_t n, size_t nq)
     size_t *planted = calloc(nq, sizeof *planted);
     for (size_t i = 0; i < nq; i++) {
         random_hash(&q[i]);
-        planted[i] = next() % n;
+        /* distinct entries: a later plant must not overwrite an earlier one */
+        planted[i] = nq <= n ? i * (n / nq) + next() % (n / nq) : next() % n;
         e[planted[i]].hash = q[i];
         int flips = 1 + (int)(next() % 31);
         for (int f = 0; f < flips;) {

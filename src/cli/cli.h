@@ -31,6 +31,7 @@ int dj_cmd_eval(int argc, char **argv);
 int dj_cmd_kb(int argc, char **argv);
 int dj_cmd_serve(int argc, char **argv);
 int dj_cmd_token(int argc, char **argv);
+int dj_cmd_bank(int argc, char **argv);
 int dj_cmd_gen(int argc, char **argv);
 int dj_cmd_demo(int argc, char **argv);
 int dj_cmd_hash(int argc, char **argv);

@@ -9,6 +9,7 @@
 #define DJ_VERSION "0.1.0"
 
 const dj_cli_cmd dj_cli_cmds[] = {
+    {"bank", dj_cmd_bank, "add, list or switch off banked images (counterfeit, allow-listed)"},
     {"demo", dj_cmd_demo, "generate a demo marketplace, screen it, show what was caught"},
     {"eval", dj_cmd_eval, "compare decisions with ground-truth labels"},
     {"gen", dj_cmd_gen, "write a synthetic marketplace with ground truth"},

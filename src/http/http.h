@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image/image.h"
 #include "kb/kb.h"
 #include "util/err.h"
 
@@ -27,6 +28,9 @@ typedef struct dj_http_opts {
     int screen_without_auth;     /* 1: POST /v1/screen needs no token (a demo) */
     int rescreen_batch;          /* listings per re-screen transaction (0: 2000) */
     size_t max_kb_body;          /* largest KB accepted by PUT /v1/kb (0: 64 MiB) */
+    size_t max_image_body;       /* largest image accepted by POST /v1/images (0: 16 MiB) */
+    dj_flood_opts flood;         /* image flood guard (zeros: defaults) */
+    int bank_poll_ms;            /* how often to look for bank changes (0: 1000) */
 } dj_http_opts;
 
 /* Starts listening. On success *out runs until dj_http_stop. */

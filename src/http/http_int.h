@@ -89,6 +89,7 @@ typedef struct dj_rescreen {
     pthread_t thread;
     struct dj_store *store;
     dj_kb *kb;                 /* the version being applied (a reference) */
+    dj_banks *banks;           /* image banks for kb (a reference) */
     int shadow;
     int batch;
     long long job_id;
@@ -107,6 +108,13 @@ struct dj_http {
     pthread_mutex_t jobs_mu;
     dj_rescreen *jobs;         /* running or finished, not yet reaped */
     pthread_mutex_t kb_mu;     /* serializes KB publications */
+    pthread_mutex_t banks_mu;  /* guards banks (the pointer) */
+    pthread_mutex_t banks_build_mu; /* serializes rebuilds */
+    dj_banks *banks;           /* current image banks, for the current KB */
+    pthread_t banks_thread;
+    int banks_thread_ok;
+    atomic_int banks_stop;
+    atomic_ullong quarantines_total;
 };
 
 /* Starts re-screening every live/held listing with kb in the background
@@ -138,6 +146,18 @@ const char *dj_http__query(dj_req *r, const char *name);
 /* Request header or NULL. */
 const char *dj_http__header(dj_req *r, const char *name);
 
+/* Reads a flat JSON object of string (or null) fields into vals[i] for
+ * names[i] (arena copies); an unknown field or another type is a 400 that
+ * names it. Returns 0, or the status it set. */
+int dj_http__string_fields(dj_req *r, const char *const *names, const char **vals, size_t n);
+/* Image banks (routes_images.c): the current ones with a reference (or
+ * NULL); a rebuild from the store for kb, swapped in; the poller. */
+dj_banks *dj_http__banks_get(dj_http *h);
+dj_rc dj_http__banks_rebuild(dj_http *h, dj_kb *kb, dj_err *err);
+/* New banks for kb from the store, not swapped in (a re-screen's own). */
+dj_rc dj_http__banks_build(dj_http *h, dj_kb *kb, dj_banks **out, dj_err *err);
+void dj_http__banks_start(dj_http *h);
+void dj_http__banks_stop(dj_http *h);
 /* Writes the Prometheus text exposition into r->out. */
 void dj_http__metrics(dj_http *h, dj_buf *out);
 

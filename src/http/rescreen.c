@@ -111,6 +111,10 @@ static void *rescreen_main(void *arg)
     snprintf(job_id, sizeof job_id, "%lld", job->job_id);
     const char *kbv = dj_kb_version(job->kb);
     dj_rc rc = dj_screen_new(job->kb, &w, &err);
+    /* Re-screening reads every listing again: matches it finds are not
+     * new traffic, so they do not count towards a flood. */
+    if (!rc)
+        dj_screen_set_banks(w, job->banks, 0);
     if (!rc)
         rc = dj_store_count(st, DJ_STATUS_LIVE, &live, &err);
     if (!rc)
@@ -198,10 +202,16 @@ dj_rc dj_http__rescreen_start(dj_http *h, dj_kb *kb, int shadow, const char *act
     snprintf(params, sizeof params, "{\"kb_version\":\"%s\",\"shadow\":%s}", dj_kb_version(kb),
              shadow ? "true" : "false");
     long long id;
-    dj_rc rc = dj_store_job_create(h->opts.store, shadow ? "shadow" : "rescreen", params, actor, &id, err);
-    if (rc)
+    dj_banks *banks = NULL;
+    dj_rc rc = dj_http__banks_build(h, kb, &banks, err);
+    if (!rc)
+        rc = dj_store_job_create(h->opts.store, shadow ? "shadow" : "rescreen", params, actor, &id, err);
+    if (rc) {
+        dj_banks_unref(banks);
         return rc;
+    }
     dj_rescreen *job = dj_xcalloc(1, sizeof *job);
+    job->banks = banks;
     job->store = h->opts.store;
     job->kb = dj_kb_ref(kb);
     job->shadow = shadow;
@@ -224,6 +234,7 @@ dj_rc dj_http__rescreen_start(dj_http *h, dj_kb *kb, int shadow, const char *act
             pthread_join(j->thread, NULL);
             *p = j->next;
             dj_kb_unref(j->kb);
+            dj_banks_unref(j->banks);
             free(j);
         } else {
             p = &j->next;
@@ -244,6 +255,7 @@ void dj_http__rescreen_stop_all(dj_http *h)
         h->jobs = j->next;
         pthread_join(j->thread, NULL);
         dj_kb_unref(j->kb);
+        dj_banks_unref(j->banks);
         free(j);
     }
     pthread_mutex_unlock(&h->jobs_mu);

@@ -23,6 +23,13 @@ int dj_http__route_token_create(dj_req *r);
 int dj_http__route_token_list(dj_req *r);
 int dj_http__route_token_revoke(dj_req *r);
 int dj_http__route_events(dj_req *r);
+int dj_http__route_image_hash(dj_req *r);
+int dj_http__route_bank_add(dj_req *r);
+int dj_http__route_bank_list(dj_req *r);
+int dj_http__route_bank_get(dj_req *r);
+int dj_http__route_bank_state(dj_req *r);
+int dj_http__route_quarantine_list(dj_req *r);
+int dj_http__route_quarantine_release(dj_req *r);
 
 #define R(m, p, f, roles) {m, p, f, roles, p}
 #define PLATFORM (DJ_ROLE_ADMIN | DJ_ROLE_REVIEWER)
@@ -45,6 +52,13 @@ const dj_route dj_http__routes[] = {
     R(DJ_M_GET, "/v1/tokens", dj_http__route_token_list, DJ_ROLE_ADMIN),
     R(DJ_M_DELETE, "/v1/tokens/{}", dj_http__route_token_revoke, DJ_ROLE_ADMIN),
     R(DJ_M_GET, "/v1/events", dj_http__route_events, DJ_ROLE_ADMIN),
+    R(DJ_M_POST, "/v1/images", dj_http__route_image_hash, DJ_ROLE_ANY),
+    R(DJ_M_POST, "/v1/images/bank", dj_http__route_bank_add, PLATFORM | DJ_ROLE_BRAND),
+    R(DJ_M_GET, "/v1/images/bank", dj_http__route_bank_list, PLATFORM | DJ_ROLE_BRAND),
+    R(DJ_M_GET, "/v1/images/bank/{}", dj_http__route_bank_get, PLATFORM | DJ_ROLE_BRAND),
+    R(DJ_M_POST, "/v1/images/bank/{}/state", dj_http__route_bank_state, PLATFORM | DJ_ROLE_BRAND),
+    R(DJ_M_GET, "/v1/images/quarantine", dj_http__route_quarantine_list, PLATFORM),
+    R(DJ_M_POST, "/v1/images/quarantine/release", dj_http__route_quarantine_release, PLATFORM),
 };
 
 const size_t dj_http__n_routes = sizeof dj_http__routes / sizeof dj_http__routes[0];

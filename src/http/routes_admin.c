@@ -60,8 +60,13 @@ int dj_http__route_kb_put(dj_req *r)
         char v[24];
         snprintf(v, sizeof v, "%lld", version);
         dj_kb_set_version(kb, v);
-        if (!shadow)
+        if (!shadow) {
+            /* The banks resolve brands by this KB: rebuild them with it. */
+            dj_err berr = {0};
+            if (dj_http__banks_rebuild(h, kb, &berr))
+                dj_log(DJ_LOG_WARN, "msg=\"rebuilding image banks failed; the poller retries\" err=\"%s\"", berr.msg);
             dj_kb_slot_set(h->opts.kb, kb);
+        }
         rc = dj_http__rescreen_start(h, kb, shadow, r->who.token_id, &job, &err);
     }
     pthread_mutex_unlock(&h->kb_mu);
@@ -191,27 +196,12 @@ int dj_http__route_token_create(dj_req *r)
 {
     if (need_store(r))
         return r->status;
-    dj_jcur c;
+    static const char *const names[] = {"role", "scope", "name"};
+    const char *v[3] = {0};
+    if (dj_http__string_fields(r, names, v, 3))
+        return r->status;
+    const char *role = v[0], *scope = v[1], *name = v[2];
     dj_err err = {0};
-    dj_jcur_init(&c, r->body.data ? r->body.data : "", r->body.len, r->arena);
-    const char *role = NULL, *scope = NULL, *name = NULL, *k;
-    size_t kn, n;
-    dj_rc rc = dj_jcur_object_begin(&c, &err);
-    while (!rc && (rc = dj_jcur_object_next(&c, &k, &kn, &err)) == DJ_OK) {
-        const char **dst = kn == 4 && !memcmp(k, "role", 4)    ? &role
-                           : kn == 5 && !memcmp(k, "scope", 5) ? &scope
-                           : kn == 4 && !memcmp(k, "name", 4)  ? &name
-                                                               : NULL;
-        if (!dst)
-            return dj_http__error(r, 400, "invalid", "body", "unknown field \"%.*s\" (expected role, scope, name)",
-                                  (int)kn, k);
-        if (dj_jcur_peek(&c) != DJ_JSON_STRING)
-            return dj_http__error(r, 400, "invalid", NULL, "%.*s: expected a string", (int)kn, k);
-        if ((rc = dj_jcur_string(&c, dst, &n, &err)) == DJ_OK)
-            *dst = dj_arena_strndup(r->arena, *dst, n);
-    }
-    if (rc != DJ_ENOTFOUND || dj_jcur_finish(&c, &err))
-        return dj_http__from_err(r, &err);
     char token[128];
     dj_store_principal p;
     if (dj_store_token_create(r->srv->opts.store, role ? role : "", scope, name, token, &p, &err))

@@ -5,6 +5,7 @@
  * answered, and is timed into the route's latency histogram.
  */
 #include "http/http_int.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -111,15 +112,13 @@ dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, dj_err *err)
     if (h->pool.n_free)
         s = h->pool.free[--h->pool.n_free];
     pthread_mutex_unlock(&h->pool.mu);
-    if (!s) {
-        if (dj_screen_new(kb, &s, err))
-            return NULL;
-        return s;
-    }
-    if (dj_screen_set_kb(s, kb, err)) {
+    if (!s ? dj_screen_new(kb, &s, err) : dj_screen_set_kb(s, kb, err)) {
         dj_screen_free(s);
         return NULL;
     }
+    dj_banks *b = dj_http__banks_get(h);
+    dj_screen_set_banks(s, b, 1);
+    dj_banks_unref(b);
     return s;
 }
 
@@ -252,7 +251,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = dj_arena_strndup(r->arena, url, strlen(url));
         r->route = -1;
         /* A knowledge base is larger than any listing: it has its own limit. */
-        r->max_body = r->method == DJ_M_PUT && !strcmp(url, "/v1/kb") ? h->opts.max_kb_body : h->opts.max_body;
+        r->max_body = r->method == DJ_M_PUT && !strcmp(url, "/v1/kb")       ? h->opts.max_kb_body
+                      : r->method == DJ_M_POST && !strcmp(url, "/v1/images") ? h->opts.max_image_body
+                                                                             : h->opts.max_body;
         dj_buf_init(&r->body, r->max_body);
         dj_buf_init(&r->out, (size_t)1 << 30);
         /* Refuse a declared oversized body before reading it. */
@@ -341,6 +342,8 @@ dj_rc dj_http_start(const dj_http_opts *o, dj_http **out, dj_err *err)
         threads = 1;
     if (!h->opts.max_kb_body)
         h->opts.max_kb_body = (size_t)64 << 20;
+    if (!h->opts.max_image_body)
+        h->opts.max_image_body = (size_t)16 << 20;
     pthread_mutex_init(&h->pool.mu, NULL);
     pthread_mutex_init(&h->jobs_mu, NULL);
     pthread_mutex_init(&h->kb_mu, NULL);
@@ -357,6 +360,7 @@ dj_rc dj_http_start(const dj_http_opts *o, dj_http **out, dj_err *err)
         free(h);
         return dj_err_set(err, DJ_EIO, "cannot listen on %s (address in use, or not allowed)", o->listen);
     }
+    dj_http__banks_start(h);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = di ? di->port : (int)port;
     *out = h;
@@ -374,6 +378,7 @@ void dj_http_stop(dj_http *h)
         return;
     MHD_stop_daemon(h->daemon);
     dj_http__rescreen_stop_all(h);
+    dj_http__banks_stop(h);
     pthread_mutex_destroy(&h->jobs_mu);
     pthread_mutex_destroy(&h->kb_mu);
     for (size_t i = 0; i < h->pool.n_free; i++)
@@ -382,4 +387,42 @@ void dj_http_stop(dj_http *h)
     pthread_mutex_destroy(&h->pool.mu);
     free(h->stats);
     free(h);
+}
+
+
+
+int dj_http__string_fields(dj_req *r, const char *const *names, const char **vals, size_t n)
+{
+    dj_jcur c;
+    dj_err err = {0};
+    dj_jcur_init(&c, r->body.data ? r->body.data : "", r->body.len, r->arena);
+    const char *k;
+    size_t kn, sn;
+    dj_rc rc = dj_jcur_object_begin(&c, &err);
+    while (!rc && (rc = dj_jcur_object_next(&c, &k, &kn, &err)) == DJ_OK) {
+        size_t i = 0;
+        while (i < n && !(strlen(names[i]) == kn && !memcmp(names[i], k, kn)))
+            i++;
+        if (i == n) {
+            dj_buf list;
+            dj_buf_init(&list, 4096);
+            for (size_t j = 0; j < n; j++)
+                dj_buf_printf(&list, "%s%s", j ? ", " : "", names[j]);
+            int st = dj_http__error(r, 400, "invalid", dj_arena_strndup(r->arena, k, kn),
+                                    "unknown field \"%.*s\" (expected %s)", (int)kn, k, list.data);
+            dj_buf_fini(&list);
+            return st;
+        }
+        if (dj_jcur_peek(&c) == DJ_JSON_NULL) {
+            dj_jcur_null(&c);
+            continue;
+        }
+        if (dj_jcur_peek(&c) != DJ_JSON_STRING)
+            return dj_http__error(r, 400, "invalid", names[i], "%s: expected a string", names[i]);
+        if ((rc = dj_jcur_string(&c, &vals[i], &sn, &err)) == DJ_OK)
+            vals[i] = dj_arena_strndup(r->arena, vals[i], sn);
+    }
+    if (rc != DJ_ENOTFOUND || dj_jcur_finish(&c, &err))
+        return dj_http__from_err(r, &err);
+    return 0;
 }

@@ -312,3 +312,36 @@ void dj_flood_release(dj_flood *f, size_t i)
     f->e[i].baseline = f->e[i].count; /* the new normal */
     pthread_mutex_unlock(&f->mu);
 }
+
+void dj_flood_quarantine(dj_flood *f, size_t i)
+{
+    if (i >= f->n)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->e[i].quarantined = 1;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void dj_flood_copy(dj_flood *dst, size_t i, const dj_flood *src, size_t j)
+{
+    if (i >= dst->n || j >= src->n)
+        return;
+    pthread_mutex_lock((pthread_mutex_t *)&src->mu);
+    flood_entry e = src->e[j];
+    pthread_mutex_unlock((pthread_mutex_t *)&src->mu);
+    pthread_mutex_lock(&dst->mu);
+    dst->e[i] = e;
+    pthread_mutex_unlock(&dst->mu);
+}
+
+void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline)
+{
+    *matches = 0;
+    *baseline = 0;
+    if (i >= f->n)
+        return;
+    pthread_mutex_lock((pthread_mutex_t *)&f->mu);
+    *matches = f->e[i].count;
+    *baseline = f->e[i].baseline;
+    pthread_mutex_unlock((pthread_mutex_t *)&f->mu);
+}

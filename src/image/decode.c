@@ -15,6 +15,7 @@
 
 #include <stdio.h> /* jpeglib.h needs FILE */
 #include <jpeglib.h>
+#include <jerror.h> /* JWRN_JPEG_EOF */
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -64,10 +65,16 @@ static void jpeg_fail(j_common_ptr c)
     longjmp(e->jump, 1);
 }
 
+/* Warnings (extraneous bytes, a corrupt marker skipped) are not errors;
+ * data that ends before the image does is: libjpeg would fill the rest
+ * with gray and hash a picture nobody uploaded. */
 static void jpeg_quiet(j_common_ptr c, int level)
 {
-    (void)c;
-    (void)level; /* warnings (e.g. extraneous bytes) are not errors */
+    if (level == -1 && c->err->msg_code == JWRN_JPEG_EOF) {
+        jerr *e = (jerr *)c->err;
+        snprintf(e->msg, sizeof e->msg, "truncated (the data ends before the image does)");
+        longjmp(e->jump, 1);
+    }
 }
 
 static dj_rc decode_jpeg(const uint8_t *data, size_t len, dj_image **out, dj_err *err)

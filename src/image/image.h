@@ -138,5 +138,12 @@ int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s);
 int dj_flood_quarantined(const dj_flood *f, size_t i);
 /* Lifts a quarantine (after a person looked at the entry). */
 void dj_flood_release(dj_flood *f, size_t i);
+/* Quarantines entry i (a quarantine recorded earlier, restored). */
+void dj_flood_quarantine(dj_flood *f, size_t i);
+/* Copies entry j's counters and state from src to entry i of dst (the
+ * same photo in a rebuilt bank). */
+void dj_flood_copy(dj_flood *dst, size_t i, const dj_flood *src, size_t j);
+/* Matches of entry i in the current window and its baseline. */
+void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline);
 
 #endif

@@ -128,6 +128,18 @@ void dj_screen__reasons_json(dj_screen *s, int brand)
         case DJ_REASON_BIT_OFFICIAL_IMAGE:
             dj_buf_printf(b, ",\"image\":%d,\"distance\":%d", (int)e->a, (int)e->b);
             break;
+        case DJ_REASON_BIT_COUNTERFEIT_IMAGE:
+        case DJ_REASON_BIT_ALLOWLISTED_IMAGE:
+            dj_buf_printf(b, ",\"image\":%d,\"distance\":%d,\"entry\":%lld", (int)e->a, (int)e->b, (long long)e->c);
+            break;
+        case DJ_REASON_BIT_QUARANTINED_IMAGE:
+            if (e->detail && !strcmp(e->detail, "official"))
+                dj_buf_printf(b, ",\"image\":%d,\"distance\":%d,\"bank\":\"official\",\"official_image\":%d",
+                              (int)e->a, (int)e->b, (int)e->c);
+            else
+                dj_buf_printf(b, ",\"image\":%d,\"distance\":%d,\"bank\":\"%s\",\"entry\":%lld", (int)e->a,
+                              (int)e->b, e->detail ? e->detail : "", (long long)e->c);
+            break;
         case DJ_REASON_BIT_MULTI_BRAND:
             dj_buf_printf(b, ",\"count\":%d", (int)e->a);
             break;

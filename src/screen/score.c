@@ -44,6 +44,8 @@
 #define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
 #define P_IMAGE_NEAR       0.70  /* official image, distance 0 */
 #define P_IMAGE_FAR        0.55  /* official image, distance 31 */
+#define P_CF_NEAR          0.95  /* known counterfeit photo, distance 0 */
+#define P_CF_FAR           0.85  /* known counterfeit photo, distance 31 */
 #define P_MULTI_BRAND      0.50  /* three brands in one title; +0.1 per more */
 #define NEAR_BYTES         24    /* cancel_near window (8 CJK chars) */
 #define NEG_GAP_BYTES      4     /* negation right before a signal */
@@ -53,7 +55,9 @@ typedef struct cand {
     int brand;
     int title_mark, desc_mark, nick, obf;  /* hit indices or -1 */
     int compat;                            /* hit of the compat word, or -1 */
-    int image, image_dist;                 /* official image index, distance */
+    int image, image_dist;                 /* official image: listing image index, distance */
+    int cf, cf_dist;                       /* known counterfeit photo: listing image, distance */
+    long long cf_entry;                    /* its bank entry */
     int covered, authorized;
     double score;
 } cand;
@@ -392,8 +396,16 @@ static cand *cand_get(cand *cs, size_t *n, int brand)
     memset(c, 0, sizeof *c);
     c->brand = brand;
     c->title_mark = c->desc_mark = c->nick = c->obf = c->compat = c->image = -1;
-    c->image_dist = 999;
+    c->image_dist = c->cf_dist = 999;
+    c->cf = -1;
+    c->cf_entry = -1;
     return c;
+}
+
+/* An image match's contribution: near at distance 0, far at 31. */
+static double image_p(double near, double far, int distance)
+{
+    return near - (near - far) * distance / DJ_PDQ_MATCH_DISTANCE;
 }
 
 static double obf_p(unsigned obf, const char **kind)
@@ -617,21 +629,49 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
             c->nick = -1;
     }
 
-    /* Official images: a brand's own photos in a listing of another seller,
-     * found by multi-index search of the KB's bank. */
-    const dj_bank *bank = dj_kb_official_bank(kb);
-    for (size_t i = 0; i < l->n_images && bank && dj_bank_size(bank); i++) {
+    /* Images, by multi-index search of the banks: a brand's own photos in
+     * another seller's listing, photos of known fakes; an allow-listed
+     * photo (a stock image) says nothing, and an entry the flood guard
+     * holds counts for nothing until a person has looked at it. */
+    double cf_nobrand = 0;               /* a known fake's photo of no brand in the KB */
+    int cf_nobrand_img = -1, cf_nobrand_dist = 0;
+    long long cf_nobrand_entry = -1;
+    dj_image_match notes[4];             /* allow-listed and quarantined matches, explained */
+    int notes_img[4], n_notes = 0;
+    for (size_t i = 0; i < l->n_images; i++) {
         dj_pdq h;
         if (dj_pdq_from_hex(l->images[i].s, l->images[i].len, &h, NULL))
             continue;
-        dj_bank_match m[16];
-        size_t n = dj_bank_search(bank, &h, DJ_PDQ_MATCH_DISTANCE, m, 16);
-        for (size_t k = 0; k < n && k < 16; k++) {
-            const dj_bank_entry *e = dj_bank_entry_at(bank, m[k].index);
-            cand *c = cand_get(cs, &n_cs, (int)e->owner);
-            if (c && m[k].distance < c->image_dist) {
+        dj_image_match m[16];
+        size_t n = dj_screen__images(s, &h, m, 16);
+        for (size_t k = 0; k < n; k++) {
+            if (m[k].kind == DJ_BANK_ALLOW || m[k].quarantined) {
+                if (n_notes < 4) {
+                    notes_img[n_notes] = (int)i;
+                    notes[n_notes++] = m[k];
+                }
+                continue;
+            }
+            if (m[k].kind == DJ_BANK_COUNTERFEIT && m[k].brand < 0) {
+                double p = image_p(P_CF_NEAR, P_CF_FAR, m[k].distance);
+                if (p > cf_nobrand) {
+                    cf_nobrand = p;
+                    cf_nobrand_img = (int)i;
+                    cf_nobrand_dist = m[k].distance;
+                    cf_nobrand_entry = m[k].entry;
+                }
+                continue;
+            }
+            cand *c = cand_get(cs, &n_cs, m[k].brand);
+            if (!c)
+                continue;
+            if (m[k].kind == DJ_BANK_OFFICIAL && m[k].distance < c->image_dist) {
                 c->image = (int)i;
                 c->image_dist = m[k].distance;
+            } else if (m[k].kind == DJ_BANK_COUNTERFEIT && m[k].distance < c->cf_dist) {
+                c->cf = (int)i;
+                c->cf_dist = m[k].distance;
+                c->cf_entry = m[k].entry;
             }
         }
     }
@@ -665,7 +705,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         cand *c = &cs[i];
         const dj_kb_brand *br = dj_kb_brand_at(kb, (size_t)c->brand);
         int named = c->title_mark >= 0 || c->desc_mark >= 0 || c->nick >= 0 || c->obf >= 0;
-        if (!named && c->image < 0)
+        if (!named && c->image < 0 && c->cf < 0)
             continue; /* only named as what an accessory fits */
         c->covered = br->n_categories == 0 || !l->category.s || category_in(l, br->categories, br->n_categories);
         c->authorized = l->seller_id.s && dj_kb_brand_authorizes(br, l->seller_id.s, l->seller_id.len);
@@ -690,18 +730,17 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
             if (!c->covered && named)
                 add_ev(s, DJ_REASON_BIT_CATEGORY_NOT_COVERED, 0, c->brand, -1, NULL, 0, 0, 0);
             if (c->image >= 0)
-                add_ev(s, DJ_REASON_BIT_OFFICIAL_IMAGE,
-                       P_IMAGE_NEAR - (P_IMAGE_NEAR - P_IMAGE_FAR) * c->image_dist / DJ_PDQ_MATCH_DISTANCE, c->brand, -1,
+                add_ev(s, DJ_REASON_BIT_OFFICIAL_IMAGE, image_p(P_IMAGE_NEAR, P_IMAGE_FAR, c->image_dist), c->brand, -1,
                        NULL, (double)c->image, (double)c->image_dist, 0);
             /* Price: only where the brand's goods are concerned and the
              * listing claims the brand in its title or photos; a mention in
              * the description alone ("fits", "compared with") is no claim
              * that a low price could contradict. */
             /* (or in the description next to replica wording: "高仿 Gucci") */
-            int claim = c->title_mark >= 0 || c->obf >= 0 || c->image >= 0 ||
+            int claim = c->title_mark >= 0 || c->obf >= 0 || c->image >= 0 || c->cf >= 0 ||
                         (c->nick >= 0 && s->hits[c->nick].field == FIELD_TITLE) ||
                         ((c->desc_mark >= 0 || c->nick >= 0) && best_sig[DJ_SIG_REPLICA] >= 0);
-            if (price >= 0 && claim && (c->covered || c->image >= 0)) {
+            if (price >= 0 && claim && (c->covered || c->image >= 0 || c->cf >= 0)) {
                 double floor = dj_kb_brand_floor(br, l->category.s, l->category.len);
                 if (floor > 0) {
                     double eff = resale ? floor * F_RESALE_FLOOR : floor;
@@ -710,7 +749,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                     /* A nickname names a brand less surely than its mark
                      * (大黄靴 is also just yellow work boots): a low price on
                      * a nickname alone is for a person to look at. */
-                    if (c->title_mark < 0 && c->obf < 0 && c->image < 0)
+                    if (c->title_mark < 0 && c->obf < 0 && c->image < 0 && c->cf < 0)
                         p *= F_NICK_PRICE;
                     if (p > 0)
                         add_ev(s, DJ_REASON_BIT_PRICE, p, c->brand, -1, resale ? "resale" : NULL, price, eff, r);
@@ -719,7 +758,11 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         }
         /* Wording that names no brand by itself gets its full weight when a
          * brand is named. */
-        int brand_named = !c->authorized && (named || c->image >= 0);
+        /* A photo of a known fake is evidence whoever sells it. */
+        if (c->cf >= 0)
+            add_ev(s, DJ_REASON_BIT_COUNTERFEIT_IMAGE, image_p(P_CF_NEAR, P_CF_FAR, c->cf_dist), c->brand, -1, NULL,
+                   (double)c->cf, (double)c->cf_dist, (double)c->cf_entry);
+        int brand_named = !c->authorized && (named || c->image >= 0 || c->cf >= 0);
         double rep = best_w[DJ_SIG_REPLICA];
         if (best_sig[DJ_SIG_REPLICA] >= 0 && brand_named)
             add_ev(s, DJ_REASON_BIT_REPLICA, c->covered ? rep : rep * F_REPLICA_UNCOVERED, c->brand,
@@ -754,6 +797,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
             prod *= 1 - best_w[DJ_SIG_LOOKALIKE] * F_LOOKALIKE_NOBRAND;
         if (best_sig[DJ_SIG_EVASION] >= 0)
             prod *= 1 - best_w[DJ_SIG_EVASION] * F_EVASION_NOBRAND;
+        prod *= 1 - cf_nobrand;
         nobrand = 1 - prod;
     }
 
@@ -775,6 +819,17 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         if (best_sig[DJ_SIG_EVASION] >= 0)
             add_ev(s, DJ_REASON_BIT_EVASION, best_w[DJ_SIG_EVASION] * F_EVASION_NOBRAND, -1,
                    best_sig[DJ_SIG_EVASION], NULL, 0, 0, 0);
+        if (cf_nobrand > 0)
+            add_ev(s, DJ_REASON_BIT_COUNTERFEIT_IMAGE, cf_nobrand, -1, -1, NULL, cf_nobrand_img, cf_nobrand_dist,
+                   (double)cf_nobrand_entry);
+    }
+    for (int i = 0; i < n_notes; i++) {
+        const dj_image_match *m = &notes[i];
+        /* c: the bank entry's id, or for an official image its index in
+         * the brand's list, told apart by the detail. */
+        add_ev(s, m->kind == DJ_BANK_ALLOW ? DJ_REASON_BIT_ALLOWLISTED_IMAGE : DJ_REASON_BIT_QUARANTINED_IMAGE, 0,
+               m->kind == DJ_BANK_OFFICIAL ? m->brand : -1, -1, dj_bank_kind_name(m->kind), notes_img[i],
+               m->distance, m->kind == DJ_BANK_OFFICIAL ? (double)m->image : (double)m->entry);
     }
     /* Explanations that lowered the score. */
     if (resale)

@@ -32,6 +32,7 @@ void dj_screen_free(dj_screen *s)
         return;
     dj_kb_scanner_free(s->scanner);
     dj_kb_unref(s->kb);
+    dj_banks_unref(s->banks);
     dj_text_free(s->text);
     dj_arena_free(s->arena);
     dj_buf_fini(&s->reasons);
@@ -55,6 +56,17 @@ dj_rc dj_screen_set_kb(dj_screen *s, dj_kb *kb, dj_err *err)
     s->scanner = sc;
     s->kb = dj_kb_ref(kb);
     return DJ_OK;
+}
+
+void dj_screen_set_banks(dj_screen *s, dj_banks *b, int count)
+{
+    s->count_floods = count;
+    if (b == s->banks)
+        return;
+    if (b)
+        dj_banks_ref(b);
+    dj_banks_unref(s->banks);
+    s->banks = b;
 }
 
 dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *d, dj_err *err)

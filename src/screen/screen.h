@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "image/image.h"
 #include "kb/kb.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -89,6 +90,9 @@ typedef struct dj_decision {
     XX(PRICE, "price_below_floor")           \
     XX(AUTHORIZED, "authorized_seller")      \
     XX(OFFICIAL_IMAGE, "official_image")     \
+    XX(COUNTERFEIT_IMAGE, "counterfeit_image") \
+    XX(ALLOWLISTED_IMAGE, "allowlisted_image") \
+    XX(QUARANTINED_IMAGE, "quarantined_image") \
     XX(MULTI_BRAND, "multiple_brands")
 
 enum {
@@ -108,6 +112,63 @@ void dj_screen_free(dj_screen *s);
 
 /* Switches the worker to another KB version (between listings). */
 dj_rc dj_screen_set_kb(dj_screen *s, dj_kb *kb, dj_err *err);
+
+/* --- image banks ------------------------------------------------------------
+ * The photos listing images are compared with beyond the KB's official
+ * images: known counterfeits and allow-listed photos (one multi-index
+ * bank), and flood guards over these and the official images: an entry
+ * that suddenly matches far more listings than its baseline is quarantined
+ * (its matches stop counting) and reported. Built for one KB (it holds a
+ * reference) and swapped as a whole, like a KB; match counters carry over
+ * to a rebuilt dj_banks by store id. Thread-safe. */
+typedef struct dj_banks dj_banks;
+
+typedef struct dj_banks_entry {
+    long long id;              /* the store's entry id */
+    dj_bank_kind kind;         /* DJ_BANK_COUNTERFEIT or DJ_BANK_ALLOW */
+    dj_pdq hash;
+    const char *brand_id;      /* may be NULL (copied) */
+    int quarantined;           /* quarantined earlier: stays so */
+} dj_banks_entry;
+
+/* A quarantined entry, for reports: official images by brand and index,
+ * store entries by id. */
+typedef struct dj_banks_quarantine {
+    dj_bank_kind kind;
+    long long id;              /* store id, -1 for an official image */
+    int image;                 /* index in the brand's official images, or -1 */
+    char brand_id[80];         /* "" when none */
+    char hash[65];
+    uint32_t matches;          /* in the current window */
+    double baseline;           /* matches per window before */
+} dj_banks_quarantine;
+
+/* New banks for kb from entries e[0..n) at the store's version; prev (may
+ * be NULL) passes on its match counters. fo: flood guard settings (NULL:
+ * defaults). One reference. */
+dj_banks *dj_banks_new(dj_kb *kb, const dj_banks_entry *e, size_t n, long long version, const dj_flood_opts *fo,
+                       const dj_banks *prev);
+dj_banks *dj_banks_ref(dj_banks *b);
+void dj_banks_unref(dj_banks *b);
+long long dj_banks_version(const dj_banks *b);
+dj_kb *dj_banks_kb(const dj_banks *b);
+size_t dj_banks_size(const dj_banks *b);
+/* Entries of one kind (counterfeit or allow). */
+size_t dj_banks_count(const dj_banks *b, dj_bank_kind kind);
+/* Quarantines that started since the last call (up to cap), for the
+ * service to persist and report. Cheap when there are none. */
+size_t dj_banks_take_quarantined(dj_banks *b, dj_banks_quarantine *out, size_t cap);
+/* Every entry quarantined now (returns the count; writes up to cap). */
+size_t dj_banks_quarantined(const dj_banks *b, dj_banks_quarantine *out, size_t cap);
+/* Lifts the quarantine of a brand's official image; 1 when there was one. */
+int dj_banks_release_official(dj_banks *b, const char *brand_id, int image);
+
+/* Screens with banks from now on (NULL: the KB's official images only, no
+ * flood guard). Banks built for another KB than the worker's are ignored
+ * until the two agree again. count: 1 when this worker's matches are new
+ * traffic that the flood guard counts (0 for re-screening what was already
+ * seen; quarantined entries stay off either way). Takes a reference. */
+void dj_screen_set_banks(dj_screen *s, dj_banks *b, int count);
 
 /* Screens a parsed listing. */
 dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *out, dj_err *err);

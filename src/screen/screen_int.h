@@ -40,8 +40,20 @@ typedef struct dj_evidence {
     double a, b, c;      /* numbers: price, floor, ratio / distance */
 } dj_evidence;
 
+/* One bank match of a listing image (see dj_screen__images). */
+typedef struct dj_image_match {
+    dj_bank_kind kind;
+    long long entry;     /* store id (counterfeit, allow) or -1 */
+    int brand;           /* KB brand index or -1 */
+    int image;           /* official: index in the brand's images, else -1 */
+    int distance;
+    int quarantined;     /* the flood guard holds this entry: no evidence */
+} dj_image_match;
+
 struct dj_screen {
     dj_kb *kb;
+    dj_banks *banks;            /* may be NULL */
+    int count_floods;           /* matches count towards the flood guard */
     dj_kb_scanner *scanner;
     dj_text *text;
     dj_arena *arena;
@@ -65,6 +77,10 @@ struct dj_screen {
 
 /* Gathers evidence for s->l and fills d (score.c). */
 dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err);
+/* The bank matches of image hash h of s->l (banks.c): one allow-list
+ * match alone when the photo is allow-listed, else its counterfeit and
+ * official matches, counted by the flood guards. Returns how many. */
+size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, size_t cap);
 /* Writes s->ev as the JSON reasons array into s->reasons (decision.c). */
 void dj_screen__reasons_json(dj_screen *s, int brand);
 

@@ -603,3 +603,20 @@ dj_rc dj_store_events(dj_store *s, const char *object_id, int limit, dj_buf *out
         out->len = mark;
     return rc;
 }
+
+typedef struct event_add_ctx {
+    const char *actor, *action, *type, *id, *detail;
+} event_add_ctx;
+
+static dj_rc event_add_tx(dj_db *db, void *ud, dj_err *err)
+{
+    event_add_ctx *c = ud;
+    return dj_store__event(db, c->actor, c->action, c->type, c->id, c->detail, err);
+}
+
+dj_rc dj_store_event_add(dj_store *s, const char *actor, const char *action, const char *object_type,
+                         const char *object_id, const char *detail, dj_err *err)
+{
+    event_add_ctx c = {actor, action, object_type, object_id, detail};
+    return dj_store__tx(s, event_add_tx, &c, err);
+}

@@ -47,6 +47,18 @@ typedef struct migration {
     " object_type TEXT NOT NULL, object_id TEXT, detail TEXT);"                                       \
     "CREATE INDEX events_object ON events(object_id, seq);"
 
+/* Image bank entries (counterfeit photos, allow-listed stock photos) with
+ * their provenance; the banks' version is the seq of their last event. */
+#define BANK_TABLES(SERIAL)                                                                            \
+    "CREATE TABLE bank_entries (id " SERIAL ", kind TEXT NOT NULL, hash TEXT NOT NULL, quality INTEGER," \
+    " brand_id TEXT, listing_id TEXT, decision_id BIGINT, decision TEXT, note TEXT, actor TEXT NOT NULL," \
+    " state TEXT NOT NULL, state_note TEXT, state_actor TEXT, created_ms BIGINT NOT NULL,"              \
+    " updated_ms BIGINT NOT NULL);"                                                                    \
+    "CREATE INDEX bank_entries_kind ON bank_entries(kind, id);"                                        \
+    "CREATE INDEX bank_entries_brand ON bank_entries(brand_id, id);"                                   \
+    "CREATE INDEX bank_entries_hash ON bank_entries(hash);"                                            \
+    "CREATE INDEX events_type ON events(object_type, seq);"
+
 static const migration migrations[] = {
     {1,
      COMMON_TABLES("INTEGER PRIMARY KEY AUTOINCREMENT", "REAL")
@@ -65,6 +77,7 @@ static const migration migrations[] = {
      /* Title search: pg_trgm's GIN index serves ILIKE '%...%'. */
      "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
      "CREATE INDEX listings_title_trgm ON listings USING gin (title_norm gin_trgm_ops);"},
+    {2, BANK_TABLES("INTEGER PRIMARY KEY AUTOINCREMENT"), BANK_TABLES("BIGSERIAL PRIMARY KEY")},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

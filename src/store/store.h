@@ -173,5 +173,46 @@ dj_rc dj_store_job_get(dj_store *s, long long id, dj_buf *out, dj_err *err);
 /* Appends {"items":[{"seq","at","actor","action","object_type","object_id","detail"}]}
  * for one object (or all when object_id is NULL), oldest first. */
 dj_rc dj_store_events(dj_store *s, const char *object_id, int limit, dj_buf *out, dj_err *err);
+/* Records an event of the caller's own (detail: a JSON object or NULL). */
+dj_rc dj_store_event_add(dj_store *s, const char *actor, const char *action, const char *object_type,
+                         const char *object_id, const char *detail, dj_err *err);
+
+
+/* --- image banks ----------------------------------------------------------- */
+
+/* A photo of a known counterfeit, or an allow-listed photo (a stock image
+ * everybody may use, which suppresses matches), with its provenance. */
+typedef struct dj_store_bank_entry {
+    const char *kind;            /* "counterfeit" | "allow" */
+    const char *hash;            /* PDQ, 64 hex digits */
+    int quality;                 /* PDQ quality 0..100, -1 unknown */
+    const char *brand_id;        /* the brand concerned (may be NULL) */
+    const char *listing_id;      /* the listing it was seen in (may be NULL) */
+    const char *note;            /* may be NULL */
+} dj_store_bank_entry;
+
+/* Adds an active entry; when listing_id is given the listing must exist
+ * and its latest decision is recorded with the entry. only_brand (a brand
+ * principal) may only add entries of its brand and cite its listings.
+ * DJ_ECONFLICT when the photo is already in that bank (not disabled).
+ * Appends the entry's JSON; *id (may be NULL) gets its id. */
+dj_rc dj_store_bank_add(dj_store *s, const dj_store_bank_entry *e, const char *only_brand, const char *actor,
+                        dj_buf *out, long long *id, dj_err *err);
+/* Appends {"id","kind","hash","quality","brand","state","provenance":{..},..}. */
+dj_rc dj_store_bank_get(dj_store *s, long long id, const char *only_brand, dj_buf *out, dj_err *err);
+/* Sets an entry's state: "active", "disabled" (switched off by a person)
+ * or "quarantined" (by the flood guard), with who and why. out may be NULL. */
+dj_rc dj_store_bank_set_state(dj_store *s, long long id, const char *state, const char *note, const char *only_brand,
+                              const char *actor, dj_buf *out, dj_err *err);
+/* Appends {"items":[...],"next_cursor":..}, newest first; filters may be NULL. */
+dj_rc dj_store_bank_list(dj_store *s, const char *kind, const char *state, const char *only_brand,
+                         const char *cursor, int limit, dj_buf *out, dj_err *err);
+/* The banks' version: it changes with every added entry and state change. */
+dj_rc dj_store_bank_version(dj_store *s, long long *version, dj_err *err);
+/* Calls fn for every entry that is not disabled, in id order, and gives
+ * the version they make up. Return non-zero from fn to stop. */
+typedef int (*dj_store_bank_fn)(void *ud, long long id, const char *kind, const char *hash, const char *brand_id,
+                                const char *state);
+dj_rc dj_store_bank_load(dj_store *s, dj_store_bank_fn fn, void *ud, long long *version, dj_err *err);
 
 #endif

@@ -30,6 +30,15 @@ static const setting settings[] = {
     I("max-body", max_body, "1048576", 1024, 1LL << 30, "DAJIA_MAX_BODY", "largest request body in bytes (413 above)"),
     I("rescreen-batch", rescreen_batch, "2000", 10, 1000000, "DAJIA_RESCREEN_BATCH",
       "listings per transaction when re-screening after a KB change"),
+    I("max-image", max_image, "16777216", 1024, 1LL << 30, "DAJIA_MAX_IMAGE",
+      "largest image accepted by POST /v1/images, bytes"),
+    I("flood-min", flood_min, "50", 1, 1000000000, "DAJIA_FLOOD_MIN",
+      "image flood guard: never quarantine a bank entry below this many matches a window"),
+    I("flood-factor", flood_factor, "10", 2, 1000000, "DAJIA_FLOOD_FACTOR",
+      "image flood guard: quarantine an entry matching more than this times its baseline"),
+    I("flood-window", flood_window, "3600", 1, 2592000, "DAJIA_FLOOD_WINDOW", "image flood guard: window, seconds"),
+    I("bank-poll-ms", bank_poll_ms, "1000", 10, 600000, "DAJIA_BANK_POLL_MS",
+      "how often to look for image bank changes made elsewhere, ms"),
     S("log-level", log_level, "info", "DAJIA_LOG_LEVEL", "debug, info, warn, error or off"),
 };
 

@@ -21,6 +21,11 @@ typedef struct dj_config {
     long long threads;       /* threads: request threads, 0 = one per core */
     long long max_body;      /* max-body: bytes */
     long long rescreen_batch;/* rescreen-batch: listings per re-screen transaction */
+    long long max_image;     /* max-image: bytes of an image upload */
+    long long flood_min;     /* flood-min: matches a window before a quarantine */
+    long long flood_factor;  /* flood-factor: times the baseline */
+    long long flood_window;  /* flood-window: seconds */
+    long long bank_poll_ms;  /* bank-poll-ms */
     char log_level[16];      /* log-level */
 } dj_config;
 

@@ -414,7 +414,119 @@ static void t_rescreen(dj_store *s)
 
 static void t_reopen(dj_store *s)
 {
-    CHECK_EQ(dj_store_schema_version(s), 1);
+    CHECK_EQ(dj_store_schema_version(s), 2);
+}
+
+static int count_entry(void *ud, long long id, const char *kind, const char *hash, const char *brand_id,
+                       const char *state)
+{
+    (void)id;
+    (void)hash;
+    (void)brand_id;
+    int *n = ud;
+    n[0]++;
+    n[1] += !strcmp(kind, "allow");
+    n[2] += !strcmp(state, "quarantined");
+    return 0;
+}
+
+#define H1 "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
+#define H2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+static void t_banks(dj_store *s)
+{
+    dj_err err = {0};
+    dj_buf b;
+    dj_buf_init(&b, 1 << 20);
+    put(s, "fake1", "Gucci bag", "block", "gucci", "s1");
+    long long v0 = -1, v1 = -1, id = 0;
+    CHECK_OK(dj_store_bank_version(s, &v0, &err), &err);
+    /* An entry with provenance: the listing's decision at the time. */
+    dj_store_bank_entry e = {"counterfeit", H1, 88, "gucci", "fake1", "seen in a raid"};
+    CHECK_OK(dj_store_bank_add(s, &e, NULL, "tok-rev", &b, &id, &err), &err);
+    json_t *j = parse(&b);
+    CHECK_STR(json_string_value(json_object_get(j, "hash")), "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    json_t *pv = json_object_get(j, "provenance");
+    CHECK_STR(json_string_value(json_object_get(pv, "listing_id")), "fake1");
+    CHECK_STR(json_string_value(json_object_get(pv, "decision")), "block");
+    CHECK(json_integer_value(json_object_get(pv, "decision_id")) > 0 || json_real_value(json_object_get(pv, "decision_id")) > 0);
+    CHECK_STR(json_string_value(json_object_get(pv, "added_by")), "tok-rev");
+    CHECK_STR(json_string_value(json_object_get(j, "state")), "active");
+    json_decref(j);
+    CHECK_OK(dj_store_bank_version(s, &v1, &err), &err);
+    CHECK(v1 > v0);
+    /* The same photo twice in one bank is a conflict that names the entry. */
+    dj_buf_reset(&b);
+    CHECK_EQ(dj_store_bank_add(s, &e, NULL, "tok-rev", &b, NULL, &err), DJ_ECONFLICT);
+    CHECK_EQ(b.len, 0);
+    /* Bad input names the field; nothing is written. */
+    dj_store_bank_entry bad = {"counterfeit", "xyz", -1, NULL, NULL, NULL};
+    CHECK_EQ(dj_store_bank_add(s, &bad, NULL, "a", &b, NULL, &err), DJ_EINVAL);
+    CHECK(strstr(err.msg, "hash") != NULL);
+    bad = (dj_store_bank_entry){"maybe", H2, -1, NULL, NULL, NULL};
+    CHECK_EQ(dj_store_bank_add(s, &bad, NULL, "a", &b, NULL, &err), DJ_EINVAL);
+    CHECK(strstr(err.msg, "kind") != NULL);
+    bad = (dj_store_bank_entry){"counterfeit", H2, -1, "gucci", "no-such-listing", NULL};
+    CHECK_EQ(dj_store_bank_add(s, &bad, NULL, "a", &b, NULL, &err), DJ_EINVAL);
+    CHECK(strstr(err.msg, "listing_id") != NULL);
+    /* A brand adds for itself only, and cites only its own listings. */
+    bad = (dj_store_bank_entry){"counterfeit", H2, -1, "chanel", NULL, NULL};
+    CHECK_EQ(dj_store_bank_add(s, &bad, "gucci", "a", &b, NULL, &err), DJ_EINVAL);
+    put(s, "c1", "Chanel bag", "block", "chanel", "s2");
+    bad = (dj_store_bank_entry){"counterfeit", H2, -1, "gucci", "c1", NULL};
+    CHECK_EQ(dj_store_bank_add(s, &bad, "gucci", "a", &b, NULL, &err), DJ_EINVAL);
+    dj_store_bank_entry allow = {"allow", H2, -1, NULL, NULL, "stock photo"};
+    CHECK_OK(dj_store_bank_add(s, &allow, NULL, "tok-admin", &b, NULL, &err), &err);
+    int n[3] = {0, 0, 0};
+    long long v2 = 0;
+    CHECK_OK(dj_store_bank_load(s, count_entry, n, &v2, &err), &err);
+    CHECK(n[0] == 2 && n[1] == 1 && n[2] == 0);
+    CHECK(v2 > v1);
+    /* States: quarantined entries still load (held), disabled ones do not. */
+    CHECK_OK(dj_store_bank_set_state(s, id, "quarantined", "flood", NULL, "flood-guard", NULL, &err), &err);
+    memset(n, 0, sizeof n);
+    CHECK_OK(dj_store_bank_load(s, count_entry, n, NULL, &err), &err);
+    CHECK(n[0] == 2 && n[2] == 1);
+    CHECK_EQ(dj_store_bank_set_state(s, id, "gone", NULL, NULL, "x", NULL, &err), DJ_EINVAL);
+    CHECK_EQ(dj_store_bank_set_state(s, 999999, "active", NULL, NULL, "x", NULL, &err), DJ_ENOTFOUND);
+    CHECK_EQ(dj_store_bank_set_state(s, id, "disabled", NULL, "chanel", "x", NULL, &err), DJ_ENOTFOUND);
+    dj_buf_reset(&b);
+    CHECK_OK(dj_store_bank_set_state(s, id, "disabled", "wrong photo", NULL, "tok-rev", &b, &err), &err);
+    memset(n, 0, sizeof n);
+    CHECK_OK(dj_store_bank_load(s, count_entry, n, NULL, &err), &err);
+    CHECK(n[0] == 1 && n[1] == 1);
+    /* A disabled photo may be banked again. */
+    CHECK_OK(dj_store_bank_add(s, &e, NULL, "tok-rev", &b, NULL, &err), &err);
+    /* Listing: filters, brand scope, cursor. */
+    dj_buf_reset(&b);
+    CHECK_OK(dj_store_bank_list(s, "counterfeit", NULL, NULL, NULL, 1, &b, &err), &err);
+    j = parse(&b);
+    CHECK_EQ(json_array_size(json_object_get(j, "items")), 1);
+    const char *cur = json_string_value(json_object_get(j, "next_cursor"));
+    CHECK(cur != NULL);
+    dj_buf c2;
+    dj_buf_init(&c2, 1 << 16);
+    CHECK_OK(dj_store_bank_list(s, "counterfeit", NULL, NULL, cur, 10, &c2, &err), &err);
+    json_t *j2 = parse(&c2);
+    CHECK_EQ(json_array_size(json_object_get(j2, "items")), 1);
+    CHECK(json_is_null(json_object_get(j2, "next_cursor")));
+    json_decref(j2);
+    json_decref(j);
+    dj_buf_reset(&c2);
+    CHECK_OK(dj_store_bank_list(s, NULL, NULL, "chanel", NULL, 10, &c2, &err), &err);
+    j2 = parse(&c2);
+    CHECK_EQ(json_array_size(json_object_get(j2, "items")), 0);
+    json_decref(j2);
+    dj_buf_reset(&c2);
+    CHECK_EQ(dj_store_bank_get(s, id, "chanel", &c2, &err), DJ_ENOTFOUND);
+    CHECK_OK(dj_store_bank_get(s, id, "gucci", &c2, &err), &err);
+    j2 = parse(&c2);
+    CHECK_STR(json_string_value(json_object_get(j2, "state")), "disabled");
+    CHECK_STR(json_string_value(json_object_get(j2, "state_note")), "wrong photo");
+    json_decref(j2);
+    CHECK_EQ(dj_store_bank_list(s, "other", NULL, NULL, NULL, 10, &c2, &err), DJ_EINVAL);
+    dj_buf_fini(&c2);
+    dj_buf_fini(&b);
 }
 
 static void test_store_listing_versions_and_history(void) { both(t_versions); }
@@ -425,6 +537,7 @@ static void test_store_tokens_hashed_found_revoked(void) { both(t_tokens); }
 static void test_store_kb_versions_and_jobs(void) { both(t_kb_and_jobs); }
 static void test_store_rescreen_batches_and_apply(void) { both(t_rescreen); }
 static void test_store_schema_migrated(void) { both(t_reopen); }
+static void test_store_image_banks_with_provenance(void) { both(t_banks); }
 
 static const dj_test tests[] = {
     DJ_TEST(test_store_listing_versions_and_history),
@@ -435,5 +548,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_store_kb_versions_and_jobs),
     DJ_TEST(test_store_rescreen_batches_and_apply),
     DJ_TEST(test_store_schema_migrated),
+    DJ_TEST(test_store_image_banks_with_provenance),
 };
 DJ_TEST_SUITE(tests)
