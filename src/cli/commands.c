@@ -16,7 +16,7 @@ const dj_cli_cmd dj_cli_cmds[] = {
     {"hash", dj_cmd_hash, "PDQ hashes of images (JPEG, PNG, WebP)"},
     {"kb", dj_cmd_kb, "check a knowledge base: validate, compile, report its cost"},
     {"scan", dj_cmd_scan, "screen listings (JSONL) against a knowledge base"},
-    {"serve", dj_cmd_serve, "serve the HTTP API and console"},
+    {"serve", dj_cmd_serve, "serve the HTTP API"},
     {"token", dj_cmd_token, "create, list or revoke API tokens"},
     {"version", dj_cmd_version, "print the version"},
     {NULL, NULL, NULL},

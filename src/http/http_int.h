@@ -137,8 +137,11 @@ int dj_http__from_err(dj_req *r, const dj_err *err);
 /* Sets a JSON response body (copied) with the status. */
 int dj_http__json(dj_req *r, int status, const char *json, size_t len);
 
-/* A screening worker for the current KB; give it back with put. */
-dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, dj_err *err);
+/* A screening worker for the current KB and image banks; give it back
+ * with put. count: its image matches count towards the flood guard (a
+ * publication does; a self-check must not, or anyone could quarantine a
+ * brand's photo by checking it fifty times). */
+dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, int count, dj_err *err);
 void dj_http__worker_put(dj_http *h, dj_screen *s);
 
 /* Query-string argument or NULL. */

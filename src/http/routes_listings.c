@@ -53,7 +53,7 @@ int dj_http__route_listing_post(dj_req *r)
     dj_kb *kb = dj_kb_slot_get(h->opts.kb);
     if (!kb)
         return dj_http__error(r, 503, "unavailable", NULL, "no knowledge base loaded yet");
-    dj_screen *w = dj_http__worker_get(h, kb, &err);
+    dj_screen *w = dj_http__worker_get(h, kb, 1, &err);
     if (!w) {
         dj_kb_unref(kb);
         return dj_http__from_err(r, &err);

@@ -15,7 +15,7 @@ int dj_http__route_screen(dj_req *r)
     dj_kb *kb = dj_kb_slot_get(r->srv->opts.kb);
     if (!kb)
         return dj_http__error(r, 503, "unavailable", NULL, "no knowledge base loaded yet");
-    dj_screen *w = dj_http__worker_get(r->srv, kb, &err);
+    dj_screen *w = dj_http__worker_get(r->srv, kb, 0, &err);
     if (!w) {
         dj_kb_unref(kb);
         return dj_http__from_err(r, &err);

@@ -105,7 +105,7 @@ const char *dj_http__header(dj_req *r, const char *name)
 
 /* --- screening workers ---------------------------------------------------- */
 
-dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, dj_err *err)
+dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, int count, dj_err *err)
 {
     dj_screen *s = NULL;
     pthread_mutex_lock(&h->pool.mu);
@@ -117,7 +117,7 @@ dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, dj_err *err)
         return NULL;
     }
     dj_banks *b = dj_http__banks_get(h);
-    dj_screen_set_banks(s, b, 1);
+    dj_screen_set_banks(s, b, count);
     dj_banks_unref(b);
     return s;
 }

@@ -129,6 +129,8 @@ try:
     ok(st == 200, f"{B} enable it again", e)
 
     # --- the flood guard ------------------------------------------------------------------------
+    checks = [S("POST", "/v1/screen", listing(f"self-{i}", "s9", FAKE), tok[I])[1].get("decision") for i in range(8)]
+    ok(checks == ["block"] * 8, f"{B} self-checks (POST /v1/screen) do not count towards a flood", checks)
     decisions = []
     for i in range(6):
         st, d = S("POST", "/v1/listings", listing(f"flood-{i}", "s9", FAKE), tok[I])
