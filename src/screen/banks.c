@@ -94,15 +94,27 @@ dj_banks *dj_banks_new(dj_kb *kb, const dj_banks_entry *e, size_t n, long long v
         long j = prev ? find_id(prev, b->meta[i].id) : -1;
         if (j >= 0)
             dj_flood_copy(b->flood, i, prev->flood, (size_t)j);
-        /* The store's state is what people decided: held, or released. */
+        /* The store says held: held. The store went from held to active: a
+         * person released it. A quarantine this node started and has not
+         * yet recorded stays (its record is passed on below). */
         if (b->meta[i].quarantined)
             dj_flood_quarantine(b->flood, i);
-        else if (dj_flood_quarantined(b->flood, i))
+        else if (j >= 0 && prev->meta[j].quarantined)
             dj_flood_release(b->flood, i);
     }
     if (prev && prev->kb == kb)
         for (size_t i = 0; i < n_off; i++)
             dj_flood_copy(b->official, i, prev->official, i);
+    /* Quarantines not yet taken for recording move along. */
+    if (prev) {
+        pthread_mutex_lock((pthread_mutex_t *)&prev->mu);
+        for (size_t i = 0; i < prev->n_fresh; i++) {
+            dj_xgrow((void **)&b->fresh, &b->cap_fresh, b->n_fresh + 1, sizeof *b->fresh);
+            b->fresh[b->n_fresh++] = prev->fresh[i];
+        }
+        pthread_mutex_unlock((pthread_mutex_t *)&prev->mu);
+        atomic_store(&b->has_fresh, b->n_fresh > 0);
+    }
     return b;
 }
 

@@ -184,7 +184,39 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
     dj_kb_unref(kb);
 }
 
+/* A rebuild before the service recorded a quarantine (the store still says
+ * active) keeps it, and passes the record on. */
+static void test_banks_unrecorded_quarantine_survives_rebuild(void)
+{
+    dj_kb *kb = load_kb();
+    if (!kb)
+        return;
+    dj_banks_entry e[] = {entry(3, DJ_BANK_COUNTERFEIT, FAKE_PHOTO, "gucci")};
+    dj_flood_opts fo = {3600, 3, 2};
+    dj_banks *b = dj_banks_new(kb, e, 1, 1, &fo, NULL);
+    dj_screen *s = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_screen_new(kb, &s, &err), &err);
+    dj_screen_set_banks(s, b, 1);
+    dj_buf out;
+    dj_buf_init(&out, 1 << 16);
+    for (int i = 0; i < 3; i++)
+        screen_image(s, "s1", FAKE_PHOTO, &out);
+    CHECK_EQ(dj_banks_quarantined(b, NULL, 0), 1);
+    dj_banks *b2 = dj_banks_new(kb, e, 1, 2, &fo, b);
+    CHECK_EQ(dj_banks_quarantined(b2, NULL, 0), 1);
+    dj_banks_quarantine q[2];
+    CHECK_EQ(dj_banks_take_quarantined(b2, q, 2), 1);
+    CHECK_EQ(q[0].id, 3);
+    dj_buf_fini(&out);
+    dj_screen_free(s);
+    dj_banks_unref(b);
+    dj_banks_unref(b2);
+    dj_kb_unref(kb);
+}
+
 static const dj_test tests[] = {
+    DJ_TEST(test_banks_unrecorded_quarantine_survives_rebuild),
     DJ_TEST(test_banks_counterfeit_allow_and_brandless),
     DJ_TEST(test_banks_flood_guard_quarantines_and_reports),
 };
