@@ -25,7 +25,16 @@ int dj_cli_usage_error(const char *cmd, const char *fmt, ...)
 int dj_cli_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The KB a command that works on a store starts with: the store's current
+ * version; a KB file (path, may be NULL or "") that differs from it is
+ * stored as a new version first (the store has one before the first use).
+ * *out NULL when there is none at all. Returns an exit status. */
+struct dj_store;
+struct dj_kb;
+int dj_cli_store_kb(const char *cmd, struct dj_store *st, const char *path, struct dj_kb **out);
+
 int dj_cmd_version(int argc, char **argv);
+int dj_cmd_import(int argc, char **argv);
 int dj_cmd_scan(int argc, char **argv);
 int dj_cmd_eval(int argc, char **argv);
 int dj_cmd_kb(int argc, char **argv);

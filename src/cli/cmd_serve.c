@@ -50,7 +50,7 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /* The KB to start with: the store's current one, seeded from --kb. */
-static int initial_kb(dj_store *st, const char *path, dj_kb **out)
+int dj_cli_store_kb(const char *cmd, dj_store *st, const char *path, dj_kb **out)
 {
     dj_err err = {0};
     dj_buf json;
@@ -59,26 +59,26 @@ static int initial_kb(dj_store *st, const char *path, dj_kb **out)
     dj_rc rc = dj_store_kb_current(st, &json, &version, &err);
     int status = 0;
     if (rc && rc != DJ_ENOTFOUND) {
-        status = dj_cli_fail("serve", "reading the knowledge base from the store: %s", err.msg);
+        status = dj_cli_fail(cmd, "reading the knowledge base from the store: %s", err.msg);
         goto done;
     }
     if (path && *path) {
         size_t len;
         char *file = read_file(path, &len);
         if (!file) {
-            status = dj_cli_fail("serve", "%s: cannot read", path);
+            status = dj_cli_fail(cmd, "%s: cannot read", path);
             goto done;
         }
         if (rc == DJ_ENOTFOUND || json.len != len || memcmp(json.data, file, len)) {
             dj_kb *kb = NULL;
             if (dj_kb_load(file, len, &kb, &err)) {
-                status = dj_cli_fail("serve", "%s: %s", path, err.msg);
+                status = dj_cli_fail(cmd, "%s: %s", path, err.msg);
                 free(file);
                 goto done;
             }
             dj_kb_unref(kb);
-            if (dj_store_kb_put(st, file, len, path, 0, "cli", "loaded by dajia serve --kb", &version, &err)) {
-                status = dj_cli_fail("serve", "storing the knowledge base: %s", err.msg);
+            if (dj_store_kb_put(st, file, len, path, 0, "cli", cmd, &version, &err)) {
+                status = dj_cli_fail(cmd, "storing the knowledge base: %s", err.msg);
                 free(file);
                 goto done;
             }
@@ -88,13 +88,11 @@ static int initial_kb(dj_store *st, const char *path, dj_kb **out)
         }
         free(file);
     }
-    if (rc == DJ_ENOTFOUND) {
-        dj_log(DJ_LOG_WARN, "msg=\"no knowledge base yet: screening answers 503 until PUT /v1/kb\"");
+    if (rc == DJ_ENOTFOUND)
         goto done;
-    }
     dj_kb *kb = NULL;
     if (dj_kb_load(json.data, json.len, &kb, &err)) {
-        status = dj_cli_fail("serve", "stored knowledge base %lld: %s", version, err.msg);
+        status = dj_cli_fail(cmd, "stored knowledge base %lld: %s", version, err.msg);
         goto done;
     }
     char v[24];
@@ -130,7 +128,9 @@ int dj_cmd_serve(int argc, char **argv)
     if (dj_store_open(cfg.db, threads + 4, &st, &err))
         return dj_cli_fail("serve", "db %s: %s", cfg.db, err.msg);
     dj_kb *kb = NULL;
-    int status = initial_kb(st, cfg.kb, &kb);
+    int status = dj_cli_store_kb("serve", st, cfg.kb, &kb);
+    if (!status && !kb)
+        dj_log(DJ_LOG_WARN, "msg=\"no knowledge base yet: screening answers 503 until PUT /v1/kb\"");
     if (status) {
         dj_store_close(st);
         return status;

@@ -14,6 +14,7 @@ const dj_cli_cmd dj_cli_cmds[] = {
     {"eval", dj_cmd_eval, "compare decisions with ground-truth labels"},
     {"gen", dj_cmd_gen, "write a synthetic marketplace with ground truth"},
     {"hash", dj_cmd_hash, "PDQ hashes of images (JPEG, PNG, WebP)"},
+    {"import", dj_cmd_import, "screen and store a catalogue (JSONL) in batches"},
     {"kb", dj_cmd_kb, "check a knowledge base: validate, compile, report its cost"},
     {"scan", dj_cmd_scan, "screen listings (JSONL) against a knowledge base"},
     {"serve", dj_cmd_serve, "serve the HTTP API"},

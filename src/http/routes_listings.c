@@ -6,6 +6,7 @@
  * tokens only their own; anything else is a 404, never a hint.
  */
 #include "http/http_int.h"
+#include "publish/publish.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -15,11 +16,6 @@
 int dj_http__route_listing_post(dj_req *r);
 int dj_http__route_listing_get(dj_req *r);
 int dj_http__route_listing_search(dj_req *r);
-
-static const char *cstr(dj_req *r, dj_str s)
-{
-    return s.s ? dj_arena_strndup(r->arena, s.s, s.len) : NULL;
-}
 
 /* The matching form of a text, for title search (NULL when it cannot be
  * normalized; the store then falls back to the title as written). */
@@ -59,28 +55,11 @@ int dj_http__route_listing_post(dj_req *r)
         return dj_http__from_err(r, &err);
     }
     dj_decision d;
+    dj_store_listing sl;
     int st;
-    if (dj_screen_listing(w, &l, &d, &err)) {
+    if (dj_publish_prepare(w, &l, r->body.data, r->body.len, r->arena, &sl, &d, &err)) {
         st = dj_http__from_err(r, &err);
     } else {
-        dj_store_listing sl = {0};
-        sl.id = cstr(r, l.id);
-        sl.seller_id = cstr(r, l.seller_id);
-        sl.title = cstr(r, l.title);
-        sl.title_norm = normalized(r, l.title.s, l.title.len);
-        sl.category = cstr(r, l.category);
-        sl.currency = cstr(r, l.currency);
-        sl.region = cstr(r, l.region);
-        sl.price = l.price;
-        sl.has_price = l.has_price;
-        sl.body = r->body.data;
-        sl.body_len = r->body.len;
-        sl.decision = dj_decide_name(d.decision);
-        sl.score = d.score;
-        sl.brand_id = d.brand_id;
-        sl.reasons = d.reasons;
-        sl.reasons_len = d.reasons_len;
-        sl.kb_version = dj_kb_version(kb);
         dj_buf_reset(&r->out);
         if (dj_store_listing_put(h->opts.store, &sl, r->who.token_id, &r->out, &err)) {
             st = dj_http__from_err(r, &err);

@@ -69,6 +69,17 @@ void dj_screen_set_banks(dj_screen *s, dj_banks *b, int count)
     s->banks = b;
 }
 
+const char *dj_screen_title_norm(const dj_screen *s, size_t *len)
+{
+    *len = s->view[FIELD_TITLE].len;
+    return s->view[FIELD_TITLE].s ? s->view[FIELD_TITLE].s : "";
+}
+
+dj_kb *dj_screen_kb(const dj_screen *s)
+{
+    return s->kb;
+}
+
 dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *d, dj_err *err)
 {
     /* score.c normalizes the category in place: work on a copy. */

@@ -172,6 +172,11 @@ void dj_screen_set_banks(dj_screen *s, dj_banks *b, int count);
 
 /* Screens a parsed listing. */
 dj_rc dj_screen_listing(dj_screen *s, const dj_listing *l, dj_decision *out, dj_err *err);
+/* The title of the listing screened last, in matching form (what title
+ * search runs on), valid until the next listing; *len gets its length. */
+const char *dj_screen_title_norm(const dj_screen *s, size_t *len);
+/* The KB the worker screens with (borrowed). */
+dj_kb *dj_screen_kb(const dj_screen *s);
 
 /* Screens one JSONL line and appends the decision line (no newline) to out:
  *   {"id":..,"decision":..,"score":..,"brand":..,"reasons":[..]}

@@ -24,12 +24,14 @@ typedef struct put_ctx {
     const dj_store_listing *l;
     const char *actor;
     dj_buf *out;
+    size_t mark;         /* out's length before: a retried transaction starts over */
 } put_ctx;
 
 static dj_rc put_tx(dj_db *db, void *ud, dj_err *err)
 {
     put_ctx *c = ud;
     const dj_store_listing *l = c->l;
+    c->out->len = c->mark;
     char now[24], price[40], score[40];
     snprintf(now, sizeof now, "%lld", dj_store__now_ms());
     snprintf(price, sizeof price, "%.17g", l->price);
@@ -97,9 +99,9 @@ dj_rc dj_store_listing_put(dj_store *s, const dj_store_listing *l, const char *a
 {
     if (!l->id || !*l->id || !l->title)
         return dj_err_set(err, DJ_EINVAL, "id: required");
-    put_ctx c = {l, actor, out};
     size_t mark = out->len;
-    dj_rc rc = dj_store__tx(s, put_tx, &c, err);
+    put_ctx c = {l, actor, out, mark};
+    dj_rc rc = dj_store__tx_grouped(s, put_tx, &c, err);
     if (rc)
         out->len = mark; /* nothing half-written in the answer either */
     return rc;
@@ -505,4 +507,35 @@ dj_rc dj_store_rescreen_apply(dj_store *s, const dj_store_change *c, size_t n, c
         return DJ_OK;
     apply_ctx a = {c, n, kb_version, job_id};
     return dj_store__tx(s, apply_tx, &a, err);
+}
+
+typedef struct put_many_ctx {
+    const dj_store_listing *ls;
+    size_t n;
+    const char *actor;
+} put_many_ctx;
+
+static dj_rc put_many_tx(dj_db *db, void *ud, dj_err *err)
+{
+    put_many_ctx *c = ud;
+    dj_buf scratch;
+    dj_buf_init(&scratch, (size_t)1 << 30);
+    dj_rc rc = DJ_OK;
+    for (size_t i = 0; i < c->n && !rc; i++) {
+        dj_buf_reset(&scratch);
+        put_ctx p = {&c->ls[i], c->actor, &scratch, 0};
+        if ((rc = put_tx(db, &p, err)))
+            dj_err_prefix(err, "listing \"%s\"", c->ls[i].id);
+    }
+    dj_buf_fini(&scratch);
+    return rc;
+}
+
+dj_rc dj_store_listing_put_many(dj_store *s, const dj_store_listing *ls, size_t n, const char *actor, dj_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ls[i].id || !*ls[i].id || !ls[i].title)
+            return dj_err_set(err, DJ_EINVAL, "listing %zu: id and title required", i);
+    put_many_ctx c = {ls, n, actor};
+    return dj_store__tx(s, put_many_tx, &c, err);
 }

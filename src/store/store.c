@@ -229,6 +229,9 @@ static dj_rc run(dj_store *s, int tx, dj_store_tx_fn fn, void *ud, dj_err *err)
         dj_db *db;
         if ((rc = dj_store__get(s, &db, err)))
             return rc;
+        int serial = tx && s->kind == DJ_DB_SQLITE;
+        if (serial)
+            pthread_mutex_lock(&s->write_mu);
         rc = tx ? dj_db_begin(db, err) : DJ_OK;
         if (!rc) {
             rc = fn(db, ud, err);
@@ -239,6 +242,8 @@ static dj_rc run(dj_store *s, int tx, dj_store_tx_fn fn, void *ud, dj_err *err)
                     dj_db_rollback(db);
             }
         }
+        if (serial)
+            pthread_mutex_unlock(&s->write_mu);
         dj_store__put(s, db, rc);
         /* A pooled PostgreSQL connection may have died while idle (server
          * restart): one retry on a fresh one before reporting 503. */
@@ -251,6 +256,83 @@ static dj_rc run(dj_store *s, int tx, dj_store_tx_fn fn, void *ud, dj_err *err)
 dj_rc dj_store__tx(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err)
 {
     return run(s, 1, fn, ud, err);
+}
+
+/* --- group commit ---------------------------------------------------------------
+ * A commit costs a disk flush (about a millisecond); a listing's rows cost
+ * far less. Writers that arrive while a transaction commits wait in a
+ * queue; when it is done, one of them (the first to wake) takes the whole
+ * queue and commits it as one transaction, then hands over. Nobody is
+ * answered before their write is on disk. */
+
+typedef struct group_req {
+    dj_store_tx_fn fn;
+    void *ud;
+    dj_err err;
+    dj_rc rc;
+    int done;
+    struct group_req *next;
+} group_req;
+
+static dj_rc group_body(dj_db *db, void *ud, dj_err *err)
+{
+    group_req *first = ud;
+    if (!first->next) { /* alone: its failure is the transaction's */
+        first->err = (dj_err){0};
+        first->rc = first->fn(db, first->ud, &first->err);
+        if (first->rc)
+            *err = first->err;
+        return first->rc;
+    }
+    for (group_req *r = ud; r; r = r->next) {
+        dj_rc rc = dj_db_script(db, "SAVEPOINT dj_item", err);
+        if (rc)
+            return rc;
+        r->err = (dj_err){0};
+        r->rc = r->fn(db, r->ud, &r->err);
+        if (r->rc == DJ_EUNAVAIL) {
+            *err = r->err;
+            return DJ_EUNAVAIL; /* the connection is gone: the whole batch */
+        }
+        if ((rc = dj_db_script(db, r->rc ? "ROLLBACK TO SAVEPOINT dj_item" : "RELEASE SAVEPOINT dj_item", err)))
+            return rc;
+    }
+    return DJ_OK;
+}
+
+dj_rc dj_store__tx_grouped(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err)
+{
+    group_req me = {fn, ud, {0}, DJ_OK, 0, NULL};
+    pthread_mutex_lock(&s->gmu);
+    *s->gq_tail = &me;
+    s->gq_tail = &me.next;
+    while (!me.done && s->g_leader)
+        pthread_cond_wait(&s->gcv, &s->gmu);
+    if (!me.done) {
+        /* Lead one batch (ours is in it), then hand over. */
+        s->g_leader = 1;
+        group_req *batch = s->gq_head;
+        s->gq_head = NULL;
+        s->gq_tail = &s->gq_head;
+        pthread_mutex_unlock(&s->gmu);
+        dj_err berr = {0};
+        dj_rc rc = run(s, 1, group_body, batch, &berr);
+        pthread_mutex_lock(&s->gmu);
+        for (group_req *r = batch, *next; r; r = next) {
+            next = r->next; /* r may be gone once done is set and we unlock */
+            if (rc) {
+                r->rc = rc; /* the transaction failed: nobody's write happened */
+                r->err = berr;
+            }
+            r->done = 1;
+        }
+        s->g_leader = 0;
+        pthread_cond_broadcast(&s->gcv);
+    }
+    pthread_mutex_unlock(&s->gmu);
+    if (me.rc)
+        *err = me.err;
+    return me.rc;
 }
 
 dj_rc dj_store__run(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err)
@@ -308,6 +390,10 @@ dj_rc dj_store_open(const char *url, int max_conns, dj_store **out, dj_err *err)
     s->max_conns = max_conns > 0 ? max_conns : 8;
     s->idle = dj_xcalloc((size_t)s->max_conns, sizeof *s->idle);
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
+    pthread_mutex_init(&s->gmu, NULL);
+    pthread_cond_init(&s->gcv, NULL);
+    s->gq_tail = &s->gq_head;
     pthread_cond_init(&s->cv, NULL);
     if ((rc = migrate(s, db, err))) {
         dj_db_close(db);
@@ -329,6 +415,9 @@ void dj_store_close(dj_store *s)
     free(s->idle);
     free(s->url);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->gmu);
+    pthread_cond_destroy(&s->gcv);
     pthread_cond_destroy(&s->cv);
     free(s);
 }

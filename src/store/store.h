@@ -64,6 +64,9 @@ typedef struct dj_store_listing {
  * blocked). Appends {"id","version","status","decision",...} to out. */
 dj_rc dj_store_listing_put(dj_store *s, const dj_store_listing *l, const char *actor, dj_buf *out, dj_err *err);
 
+/* The same for n listings in one transaction (an import): all of them are
+ * stored, or none. The same id twice makes two versions. */
+dj_rc dj_store_listing_put_many(dj_store *s, const dj_store_listing *ls, size_t n, const char *actor, dj_err *err);
 /* Appends the listing with its whole version and decision history:
  * {"id","status",...,"listing":{...},"versions":[...],"decisions":[...]}.
  * only_brand / only_seller (may be NULL) restrict what may be seen: a

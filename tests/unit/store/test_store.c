@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -536,7 +537,100 @@ static void test_store_review_queue_records_who(void) { both(t_review); }
 static void test_store_tokens_hashed_found_revoked(void) { both(t_tokens); }
 static void test_store_kb_versions_and_jobs(void) { both(t_kb_and_jobs); }
 static void test_store_rescreen_batches_and_apply(void) { both(t_rescreen); }
+static void t_put_many(dj_store *s)
+{
+    dj_store_listing ls[3];
+    memset(ls, 0, sizeof ls);
+    const char *ids[] = {"m1", "m2", "m1"}, *dec[] = {"allow", "block", "review"};
+    for (int i = 0; i < 3; i++) {
+        ls[i].id = ids[i];
+        ls[i].title = "Gucci bag";
+        ls[i].body = "{}";
+        ls[i].body_len = 2;
+        ls[i].decision = dec[i];
+        ls[i].kb_version = "1";
+    }
+    dj_err err = {0};
+    /* One bad item: nothing of the batch is stored. */
+    ls[1].title = NULL;
+    CHECK_EQ(dj_store_listing_put_many(s, ls, 3, "import", &err), DJ_EINVAL);
+    long long n = -1;
+    CHECK_OK(dj_store_count(s, DJ_STATUS_LIVE, &n, &err), &err);
+    CHECK_EQ(n, 0);
+    ls[1].title = "Gucci bag";
+    CHECK_OK(dj_store_listing_put_many(s, ls, 3, "import", &err), &err);
+    CHECK_OK(dj_store_count(s, DJ_STATUS_BLOCKED, &n, &err), &err);
+    CHECK_EQ(n, 1);
+    CHECK_OK(dj_store_count(s, DJ_STATUS_HELD, &n, &err), &err);
+    CHECK_EQ(n, 1); /* m1's second version was held */
+    dj_buf b;
+    dj_buf_init(&b, 1 << 16);
+    CHECK_OK(dj_store_listing_get(s, "m1", NULL, NULL, &b, &err), &err);
+    json_t *j = parse(&b);
+    CHECK_EQ(json_array_size(json_object_get(j, "versions")), 2);
+    json_decref(j);
+    dj_buf_fini(&b);
+}
+
+/* Group commit: many threads publishing at once are committed together;
+ * one write that fails (PostgreSQL refuses a body that is not UTF-8)
+ * fails alone, the others of its group are stored. */
+typedef struct gc_arg {
+    dj_store *s;
+    int thread, ok, failed;
+} gc_arg;
+
+static void *gc_worker(void *p)
+{
+    gc_arg *a = p;
+    for (int i = 0; i < 40; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "g%d-%d", a->thread, i);
+        dj_store_listing l = {0};
+        l.id = id;
+        l.title = "mug";
+        l.body = i % 10 == 3 ? "{\"x\":\"\xff\"}" : "{}";
+        l.body_len = strlen(l.body);
+        l.decision = "allow";
+        l.kb_version = "1";
+        dj_buf out;
+        dj_buf_init(&out, 1 << 16);
+        dj_err err = {0};
+        if (dj_store_listing_put(a->s, &l, "t", &out, &err) == DJ_OK && out.len > 0)
+            a->ok++;
+        else if (out.len == 0)
+            a->failed++;
+        dj_buf_fini(&out);
+    }
+    return NULL;
+}
+
+static void t_group_commit(dj_store *s)
+{
+    pthread_t th[8];
+    gc_arg a[8];
+    for (int i = 0; i < 8; i++) {
+        a[i] = (gc_arg){s, i, 0, 0};
+        pthread_create(&th[i], NULL, gc_worker, &a[i]);
+    }
+    int ok = 0, failed = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        ok += a[i].ok;
+        failed += a[i].failed;
+    }
+    long long live = 0;
+    dj_err err = {0};
+    CHECK_OK(dj_store_count(s, DJ_STATUS_LIVE, &live, &err), &err);
+    int pg = !strcmp(dj_store_backend(s), "postgresql");
+    CHECK_EQ(ok + failed, 320);
+    CHECK_EQ(failed, pg ? 32 : 0);
+    CHECK_EQ(live, ok); /* every answered write is there, and only those */
+}
+
 static void test_store_schema_migrated(void) { both(t_reopen); }
+static void test_store_group_commit_fails_alone(void) { both(t_group_commit); }
+static void test_store_put_many_all_or_nothing(void) { both(t_put_many); }
 static void test_store_image_banks_with_provenance(void) { both(t_banks); }
 
 static const dj_test tests[] = {
@@ -549,5 +643,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_store_rescreen_batches_and_apply),
     DJ_TEST(test_store_schema_migrated),
     DJ_TEST(test_store_image_banks_with_provenance),
+    DJ_TEST(test_store_put_many_all_or_nothing),
+    DJ_TEST(test_store_group_commit_fails_alone),
 };
 DJ_TEST_SUITE(tests)
