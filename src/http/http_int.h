@@ -97,6 +97,15 @@ typedef struct dj_rescreen {
     atomic_int finished;
 } dj_rescreen;
 
+/* Tokens found recently (auth.c). */
+#define DJ_TOKEN_CACHE_SLOTS 1024
+#define DJ_TOKEN_CACHE_MS 2000
+typedef struct dj_token_cached {
+    uint8_t key[32];           /* BLAKE2b of the token */
+    dj_principal who;
+    long long expires_ms;      /* monotonic; 0: empty */
+} dj_token_cached;
+
 struct dj_http {
     void *daemon;              /* struct MHD_Daemon * */
     dj_http_opts opts;
@@ -115,6 +124,8 @@ struct dj_http {
     int banks_thread_ok;
     atomic_int banks_stop;
     atomic_ullong quarantines_total;
+    pthread_mutex_t tokens_mu;
+    dj_token_cached tokens[DJ_TOKEN_CACHE_SLOTS];
 };
 
 /* Starts re-screening every live/held listing with kb in the background
@@ -161,6 +172,8 @@ dj_rc dj_http__banks_rebuild(dj_http *h, dj_kb *kb, dj_err *err);
 dj_rc dj_http__banks_build(dj_http *h, dj_kb *kb, dj_banks **out, dj_err *err);
 void dj_http__banks_start(dj_http *h);
 void dj_http__banks_stop(dj_http *h);
+/* Forgets every remembered token (after a revocation). */
+void dj_http__tokens_forget(dj_http *h);
 /* Writes the Prometheus text exposition into r->out. */
 void dj_http__metrics(dj_http *h, dj_buf *out);
 

@@ -240,6 +240,7 @@ int dj_http__route_token_revoke(dj_req *r)
     dj_err err = {0};
     if (dj_store_token_revoke(r->srv->opts.store, r->params[0], r->who.token_id, &err))
         return dj_http__from_err(r, &err);
+    dj_http__tokens_forget(r->srv);
     dj_buf_reset(&r->out);
     dj_buf_adds(&r->out, "{\"revoked\":true}");
     return done_json(r, 200);

@@ -347,6 +347,7 @@ dj_rc dj_http_start(const dj_http_opts *o, dj_http **out, dj_err *err)
     pthread_mutex_init(&h->pool.mu, NULL);
     pthread_mutex_init(&h->jobs_mu, NULL);
     pthread_mutex_init(&h->kb_mu, NULL);
+    pthread_mutex_init(&h->tokens_mu, NULL);
     h->stats = dj_xcalloc(dj_http__n_routes + 1, sizeof *h->stats);
     h->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
                                  on_request, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h, MHD_OPTION_SOCK_ADDR,
@@ -381,6 +382,7 @@ void dj_http_stop(dj_http *h)
     dj_http__banks_stop(h);
     pthread_mutex_destroy(&h->jobs_mu);
     pthread_mutex_destroy(&h->kb_mu);
+    pthread_mutex_destroy(&h->tokens_mu);
     for (size_t i = 0; i < h->pool.n_free; i++)
         dj_screen_free(h->pool.free[i]);
     free(h->pool.free);

@@ -108,6 +108,22 @@ try:
     ok(st == 403, f"{B} brand cannot decide reviews", st)
     st, _ = S("DELETE", "/v1/tokens/x", tok=tok[I])
     ok(st == 403, f"{B} integration cannot revoke tokens", st)
+    # Revocation: through the API at once; by another process (the CLI)
+    # within the server's token cache time (2 s).
+    st, t1 = S("POST", "/v1/tokens", {"role": "integration", "name": "to revoke"}, tok[A])
+    st1, _ = S("POST", "/v1/screen", {"id": "r", "title": "mug"}, t1["token"])
+    st, _ = S("DELETE", f"/v1/tokens/{t1['id']}", tok=tok[A])
+    st2, _ = S("POST", "/v1/screen", {"id": "r", "title": "mug"}, t1["token"])
+    ok(st1 == 200 and st == 200 and st2 == 401, f"{B} a token revoked through the API stops at once", (st1, st, st2))
+    st, t2 = S("POST", "/v1/tokens", {"role": "integration"}, tok[A])
+    st1, _ = S("POST", "/v1/screen", {"id": "r", "title": "mug"}, t2["token"])
+    r = subprocess.run([os.environ["DAJIA"], "token", "revoke", t2["id"], "--db", db], capture_output=True, text=True)
+    t0, st2 = time.time(), 200
+    while time.time() - t0 < 5 and st2 == 200:
+        st2, _ = S("POST", "/v1/screen", {"id": "r", "title": "mug"}, t2["token"])
+        time.sleep(0.1)
+    ok(st1 == 200 and r.returncode == 0 and st2 == 401 and time.time() - t0 < 3.5,
+       f"{B} a token revoked elsewhere stops within the cache time", (st1, r.stderr, st2, round(time.time() - t0, 2)))
 
     # --- search --------------------------------------------------------------------------
     st, d = S("GET", "/v1/listings?q=GUCCI&limit=2", tok=tok[A])
