@@ -160,6 +160,10 @@ const char *dj_http__query(dj_req *r, const char *name);
 /* Request header or NULL. */
 const char *dj_http__header(dj_req *r, const char *name);
 
+/* 503 when the server runs without a store (returns 0 when it has one). */
+int dj_http__need_store(dj_req *r);
+/* Marks r->out as the JSON answer with this status; returns the status. */
+int dj_http__done_json(dj_req *r, int status);
 /* Reads a flat JSON object of string (or null) fields into vals[i] for
  * names[i] (arena copies); an unknown field or another type is a 400 that
  * names it. Returns 0, or the status it set. */

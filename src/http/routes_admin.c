@@ -25,20 +25,10 @@ int dj_http__route_token_list(dj_req *r);
 int dj_http__route_token_revoke(dj_req *r);
 int dj_http__route_events(dj_req *r);
 
-static int need_store(dj_req *r)
-{
-    return r->srv->opts.store ? 0 : dj_http__error(r, 503, "unavailable", NULL, "no store configured");
-}
-
-static int done_json(dj_req *r, int status)
-{
-    r->content_type = "application/json";
-    return r->status = status;
-}
 
 int dj_http__route_kb_put(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_http *h = r->srv;
     const char *shadow_q = dj_http__query(r, "shadow");
@@ -84,30 +74,30 @@ int dj_http__route_kb_put(dj_req *r)
                   "{\"version\":%lld,\"shadow\":%s,\"job\":%lld,\"brands\":%zu,\"signals\":%zu,\"patterns\":%zu,"
                   "\"compile_ms\":%.1f}",
                   version, shadow ? "true" : "false", job, ks.n_brands, ks.n_signals, ks.n_patterns, ks.compile_ms);
-    return done_json(r, 202);
+    return dj_http__done_json(r, 202);
 }
 
 int dj_http__route_kb_get(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     long long v;
     dj_err err = {0};
     dj_buf_reset(&r->out);
     if (dj_store_kb_current(r->srv->opts.store, &r->out, &v, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_kb_versions(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_err err = {0};
     dj_buf_reset(&r->out);
     if (dj_store_kb_versions(r->srv->opts.store, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 static int parse_id(dj_req *r, const char *s, long long *out)
@@ -122,7 +112,7 @@ static int parse_id(dj_req *r, const char *s, long long *out)
 
 int dj_http__route_job_get(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     long long id = 0;
     if (parse_id(r, r->params[0], &id))
@@ -131,12 +121,12 @@ int dj_http__route_job_get(dj_req *r)
     dj_buf_reset(&r->out);
     if (dj_store_job_get(r->srv->opts.store, id, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_review_list(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     const char *limit = dj_http__query(r, "limit");
     int n = 50;
@@ -152,14 +142,14 @@ int dj_http__route_review_list(dj_req *r)
     if (dj_store_review_list(r->srv->opts.store, dj_http__query(r, "brand"), dj_http__query(r, "cursor"), n,
                              &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 /* Reads {"decision":"allow"|"block","note":"..."}; unknown fields are
  * errors here: a reviewer's typo must not pass as a decision. */
 int dj_http__route_review_decide(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_jcur c;
     dj_err err = {0};
@@ -188,13 +178,13 @@ int dj_http__route_review_decide(dj_req *r)
     dj_buf_reset(&r->out);
     if (dj_store_review_decide(r->srv->opts.store, r->params[0], decision, note, r->who.token_id, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 /* POST /v1/tokens {"role","scope","name"}: the token is in the answer, once. */
 int dj_http__route_token_create(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     static const char *const names[] = {"role", "scope", "name"};
     const char *v[3] = {0};
@@ -219,23 +209,23 @@ int dj_http__route_token_create(dj_req *r)
     dj_buf_adds(&r->out, ",\"token\":");
     dj_buf_add_json_str(&r->out, token, strlen(token));
     dj_buf_adds(&r->out, "}");
-    return done_json(r, 201);
+    return dj_http__done_json(r, 201);
 }
 
 int dj_http__route_token_list(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_err err = {0};
     dj_buf_reset(&r->out);
     if (dj_store_tokens_list(r->srv->opts.store, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_token_revoke(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_err err = {0};
     if (dj_store_token_revoke(r->srv->opts.store, r->params[0], r->who.token_id, &err))
@@ -243,16 +233,16 @@ int dj_http__route_token_revoke(dj_req *r)
     dj_http__tokens_forget(r->srv);
     dj_buf_reset(&r->out);
     dj_buf_adds(&r->out, "{\"revoked\":true}");
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_events(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     dj_err err = {0};
     dj_buf_reset(&r->out);
     if (dj_store_events(r->srv->opts.store, dj_http__query(r, "object"), 1000, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }

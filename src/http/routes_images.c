@@ -181,16 +181,6 @@ void dj_http__banks_stop(dj_http *h)
 /* --- helpers -----------------------------------------------------------------
  */
 
-static int need_store(dj_req *r)
-{
-    return r->srv->opts.store ? 0 : dj_http__error(r, 503, "unavailable", NULL, "no store configured");
-}
-
-static int done_json(dj_req *r, int status)
-{
-    r->content_type = "application/json";
-    return r->status = status;
-}
 
 /* The brand a brand token is limited to, else NULL. */
 static const char *only_brand(const dj_req *r)
@@ -332,7 +322,7 @@ int dj_http__route_image_hash(dj_req *r)
         dj_buf_addc(&r->out, '}');
     }
     dj_buf_addc(&r->out, '}');
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 /* --- the bank
@@ -340,7 +330,7 @@ int dj_http__route_image_hash(dj_req *r)
 
 int dj_http__route_bank_add(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     static const char *const names[] = {"kind", "hash", "brand", "listing_id", "note"};
     const char *v[5] = {0};
@@ -364,12 +354,12 @@ int dj_http__route_bank_add(dj_req *r)
         return dj_http__from_err(r, &err);
     }
     banks_changed(r);
-    return done_json(r, 201);
+    return dj_http__done_json(r, 201);
 }
 
 int dj_http__route_bank_list(dj_req *r)
 {
-    if (need_store(r))
+    if (dj_http__need_store(r))
         return r->status;
     const char *limit_q = dj_http__query(r, "limit");
     int limit = limit_q ? atoi(limit_q) : 50;
@@ -379,25 +369,25 @@ int dj_http__route_bank_list(dj_req *r)
     if (dj_store_bank_list(r->srv->opts.store, dj_http__query(r, "kind"), dj_http__query(r, "state"), brand,
                            dj_http__query(r, "cursor"), limit, &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_bank_get(dj_req *r)
 {
     long long id;
-    if (need_store(r) || parse_id(r, r->params[0], &id))
+    if (dj_http__need_store(r) || parse_id(r, r->params[0], &id))
         return r->status;
     dj_err err = {0};
     dj_buf_reset(&r->out);
     if (dj_store_bank_get(r->srv->opts.store, id, only_brand(r), &r->out, &err))
         return dj_http__from_err(r, &err);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_bank_state(dj_req *r)
 {
     long long id;
-    if (need_store(r) || parse_id(r, r->params[0], &id))
+    if (dj_http__need_store(r) || parse_id(r, r->params[0], &id))
         return r->status;
     static const char *const names[] = {"state", "note"};
     const char *v[2] = {0};
@@ -411,7 +401,7 @@ int dj_http__route_bank_state(dj_req *r)
     if (dj_store_bank_set_state(r->srv->opts.store, id, v[0], v[1], only_brand(r), r->who.token_id, &r->out, &err))
         return dj_http__from_err(r, &err);
     banks_changed(r);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 /* --- the flood guard's quarantine
@@ -443,7 +433,7 @@ int dj_http__route_quarantine_list(dj_req *r)
     dj_buf_printf(&r->out, "],\"banks_version\":%lld}", b ? dj_banks_version(b) : 0);
     free(q);
     dj_banks_unref(b);
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }
 
 int dj_http__route_quarantine_release(dj_req *r)
@@ -455,14 +445,14 @@ int dj_http__route_quarantine_release(dj_req *r)
     dj_err err = {0};
     if (v[0]) {
         long long id;
-        if (need_store(r) || parse_id(r, v[0], &id))
+        if (dj_http__need_store(r) || parse_id(r, v[0], &id))
             return r->status;
         dj_buf_reset(&r->out);
         if (dj_store_bank_set_state(r->srv->opts.store, id, "active", v[3] ? v[3] : "released from quarantine", NULL,
                                     r->who.token_id, &r->out, &err))
             return dj_http__from_err(r, &err);
         banks_changed(r);
-        return done_json(r, 200);
+        return dj_http__done_json(r, 200);
     }
     if (!v[1] || !v[2])
         return dj_http__error(r, 400, "invalid", "entry",
@@ -480,5 +470,5 @@ int dj_http__route_quarantine_release(dj_req *r)
     }
     dj_buf_reset(&r->out);
     dj_buf_adds(&r->out, "{\"released\":true}");
-    return done_json(r, 200);
+    return dj_http__done_json(r, 200);
 }

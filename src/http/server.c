@@ -428,3 +428,14 @@ int dj_http__string_fields(dj_req *r, const char *const *names, const char **val
         return dj_http__from_err(r, &err);
     return 0;
 }
+
+int dj_http__need_store(dj_req *r)
+{
+    return r->srv->opts.store ? 0 : dj_http__error(r, 503, "unavailable", NULL, "no store configured");
+}
+
+int dj_http__done_json(dj_req *r, int status)
+{
+    r->content_type = "application/json";
+    return r->status = status;
+}

@@ -203,11 +203,7 @@ dj_rc dj_store_bank_get(dj_store *s, long long id, const char *only_brand, dj_bu
     c.id = id;
     c.only_brand = only_brand;
     c.out = out;
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, bank_get_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, bank_get_tx, &c, out, err);
 }
 
 static dj_rc bank_state_tx(dj_db *db, void *ud, dj_err *err)
@@ -284,10 +280,8 @@ static dj_rc bank_list_tx(dj_db *db, void *ud, dj_err *err)
 dj_rc dj_store_bank_list(dj_store *s, const char *kind, const char *state, const char *only_brand, const char *cursor,
                          int limit, dj_buf *out, dj_err *err)
 {
-    if (limit < 1 || limit > 500)
-        return dj_err_set(err, DJ_EINVAL, "limit: expected 1 to 500");
-    if (cursor && (!*cursor || strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
-        return dj_err_set(err, DJ_EINVAL, "cursor: not a cursor from a previous page");
+    if (dj_store__page_args(cursor, limit, err))
+        return DJ_EINVAL;
     if (kind && strcmp(kind, "counterfeit") != 0 && strcmp(kind, "allow") != 0)
         return dj_err_set(err, DJ_EINVAL, "kind: expected \"counterfeit\" or \"allow\"");
     if (state && !valid_state(state))
@@ -299,11 +293,7 @@ dj_rc dj_store_bank_list(dj_store *s, const char *kind, const char *state, const
     c.cursor = cursor;
     c.limit = limit;
     c.out = out;
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, bank_list_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, bank_list_tx, &c, out, err);
 }
 
 static int version_row(void *ud, int n, const char *const *v, const size_t *lens)

@@ -359,21 +359,10 @@ static dj_rc search_tx(dj_db *db, void *ud, dj_err *err)
 
 dj_rc dj_store_listing_search(dj_store *s, const dj_store_query *q, dj_buf *out, dj_err *err)
 {
-    if (q->limit < 1 || q->limit > 500)
-        return dj_err_set(err, DJ_EINVAL, "limit: expected 1 to 500");
-    if (q->cursor) {
-        for (const char *p = q->cursor; *p; p++)
-            if (*p < '0' || *p > '9')
-                return dj_err_set(err, DJ_EINVAL, "cursor: not a cursor from a previous page");
-        if (!*q->cursor || strlen(q->cursor) > 18)
-            return dj_err_set(err, DJ_EINVAL, "cursor: not a cursor from a previous page");
-    }
+    if (dj_store__page_args(q->cursor, q->limit, err))
+        return DJ_EINVAL;
     search_ctx c = {s, q, out};
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, search_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, search_tx, &c, out, err);
 }
 
 typedef struct count_ctx {

@@ -125,11 +125,7 @@ static dj_rc kb_versions_tx(dj_db *db, void *ud, dj_err *err)
 dj_rc dj_store_kb_versions(dj_store *s, dj_buf *out, dj_err *err)
 {
     items_ctx c = {out, 0};
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, kb_versions_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, kb_versions_tx, &c, out, err);
 }
 
 /* --- review queue ---------------------------------------------------------- */
@@ -197,20 +193,14 @@ static dj_rc review_list_tx(dj_db *db, void *ud, dj_err *err)
 dj_rc dj_store_review_list(dj_store *s, const char *only_brand, const char *cursor, int limit, dj_buf *out,
                            dj_err *err)
 {
-    if (limit < 1 || limit > 500)
-        return dj_err_set(err, DJ_EINVAL, "limit: expected 1 to 500");
-    if (cursor && (!*cursor || strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
-        return dj_err_set(err, DJ_EINVAL, "cursor: not a cursor from a previous page");
+    if (dj_store__page_args(cursor, limit, err))
+        return DJ_EINVAL;
     review_ctx c = {0};
     c.only_brand = only_brand;
     c.cursor = cursor;
     c.limit = limit;
     c.out = out;
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, review_list_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, review_list_tx, &c, out, err);
 }
 
 static dj_rc review_decide_tx(dj_db *db, void *ud, dj_err *err)
@@ -440,11 +430,7 @@ dj_rc dj_store_tokens_list(dj_store *s, dj_buf *out, dj_err *err)
 {
     token_ctx c = {0};
     c.out = out;
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, tokens_list_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, tokens_list_tx, &c, out, err);
 }
 
 /* --- jobs ------------------------------------------------------------------ */
@@ -597,11 +583,7 @@ static dj_rc events_tx(dj_db *db, void *ud, dj_err *err)
 dj_rc dj_store_events(dj_store *s, const char *object_id, int limit, dj_buf *out, dj_err *err)
 {
     events_ctx c = {{out, 0}, object_id, limit > 0 && limit <= 10000 ? limit : 1000};
-    size_t mark = out->len;
-    dj_rc rc = dj_store__run(s, events_tx, &c, err);
-    if (rc)
-        out->len = mark;
-    return rc;
+    return dj_store__read(s, events_tx, &c, out, err);
 }
 
 typedef struct event_add_ctx {

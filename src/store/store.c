@@ -340,6 +340,24 @@ dj_rc dj_store__run(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err)
     return run(s, 0, fn, ud, err);
 }
 
+dj_rc dj_store__read(dj_store *s, dj_store_tx_fn fn, void *ud, dj_buf *out, dj_err *err)
+{
+    size_t mark = out->len;
+    dj_rc rc = run(s, 0, fn, ud, err);
+    if (rc)
+        out->len = mark;
+    return rc;
+}
+
+dj_rc dj_store__page_args(const char *cursor, int limit, dj_err *err)
+{
+    if (limit < 1 || limit > 500)
+        return dj_err_set(err, DJ_EINVAL, "limit: expected 1 to 500");
+    if (cursor && (!*cursor || strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
+        return dj_err_set(err, DJ_EINVAL, "cursor: not a cursor from a previous page");
+    return DJ_OK;
+}
+
 /* --- open and migrate ---------------------------------------------------------- */
 
 static dj_rc migrate(dj_store *s, dj_db *db, dj_err *err)

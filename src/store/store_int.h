@@ -45,6 +45,12 @@ dj_rc dj_store__tx(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err);
  * (each in its own savepoint, so one that fails is rolled back alone).
  * Returns once the caller's write is durable, or failed. */
 dj_rc dj_store__tx_grouped(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err);
+/* A read (no transaction) whose results are appended to out; on failure
+ * out is left as it was. */
+dj_rc dj_store__read(dj_store *s, dj_store_tx_fn fn, void *ud, dj_buf *out, dj_err *err);
+/* Checks a page's arguments: limit 1..500, cursor (may be NULL) a number
+ * from a previous page. DJ_EINVAL naming the field. */
+dj_rc dj_store__page_args(const char *cursor, int limit, dj_err *err);
 /* The same without a transaction (single reads). */
 dj_rc dj_store__run(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err);
 
