@@ -15,6 +15,7 @@
 #include "util/lines.h"
 #include "util/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,34 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Stores a batch in one transaction. When the store refuses it (a listing
+ * PostgreSQL will not take), each listing is stored alone so only the bad
+ * ones are lost, and named. A store that cannot be reached stops the
+ * import. Returns an exit status. */
+static int store_batch(dj_store *st, const dj_store_listing *ls, const uint64_t *line, size_t n, const char *by,
+                       unsigned long long *stored, unsigned long long *errors)
+{
+    dj_err err = {0};
+    dj_rc rc = dj_store_listing_put_many(st, ls, n, by, &err);
+    if (rc == DJ_OK) {
+        *stored += n;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (n > 1)
+            rc = dj_store_listing_put_many(st, &ls[i], 1, by, &err);
+        if (rc == DJ_OK) {
+            ++*stored;
+        } else if (rc == DJ_EUNAVAIL) {
+            return dj_cli_fail("import", "line %llu: %s", (unsigned long long)line[i], err.msg);
+        } else {
+            fprintf(stderr, "line %llu: %s\n", (unsigned long long)line[i], err.msg);
+            ++*errors;
+        }
+    }
+    return 0;
 }
 
 int dj_cmd_import(int argc, char **argv)
@@ -87,6 +116,7 @@ int dj_cmd_import(int argc, char **argv)
     size_t data_cap = 0, lines_cap = 0;
     dj_line *lines = NULL;
     dj_store_listing *pending = dj_xmalloc((size_t)batch * sizeof *pending);
+    uint64_t *pending_line = dj_xmalloc((size_t)batch * sizeof *pending_line);
     dj_arena *arena = dj_arena_new((size_t)1 << 20);
     unsigned long long by_kind[3] = {0, 0, 0}, errors = 0, stored = 0;
     size_t n_pending = 0;
@@ -114,11 +144,9 @@ int dj_cmd_import(int argc, char **argv)
                 continue;
             }
             by_kind[d.decision]++;
+            pending_line[n_pending] = ln->no;
             if (++n_pending == (size_t)batch) {
-                if (dj_store_listing_put_many(st, pending, n_pending, by, &err))
-                    status = dj_cli_fail("import", "storing lines up to %llu: %s", (unsigned long long)ln->no,
-                                         err.msg);
-                stored += status ? 0 : n_pending;
+                status = store_batch(st, pending, pending_line, n_pending, by, &stored, &errors);
                 n_pending = 0;
                 dj_arena_reset(arena);
             }
@@ -126,18 +154,15 @@ int dj_cmd_import(int argc, char **argv)
     }
     if (!status && n < 0)
         status = dj_cli_fail("import", "reading: %s", err.msg);
-    if (!status && n_pending) {
-        if (dj_store_listing_put_many(st, pending, n_pending, by, &err))
-            status = dj_cli_fail("import", "storing the last batch: %s", err.msg);
-        else
-            stored += n_pending;
-    }
+    if (!status && n_pending)
+        status = store_batch(st, pending, pending_line, n_pending, by, &stored, &errors);
     double el = now_s() - t0;
     printf("imported %llu listings in %.1f s (%.0f/s): %llu allow (live), %llu review (held), %llu block (blocked); "
            "%llu lines with errors; KB version %s\n",
            stored, el, el > 0 ? stored / el : 0.0, by_kind[0], by_kind[1], by_kind[2], errors, dj_kb_version(kb));
     dj_arena_free(arena);
     free(pending);
+    free(pending_line);
     free(data);
     free(lines);
     dj_lines_free(lr);
