@@ -56,6 +56,7 @@ int dj_cli_store_kb(const char *cmd, dj_store *st, const char *path, dj_kb **out
     dj_buf json;
     dj_buf_init(&json, (size_t)256 << 20);
     long long version = 0;
+    dj_kb *kb = NULL; /* compiled once: a large KB takes seconds */
     dj_rc rc = dj_store_kb_current(st, &json, &version, &err);
     int status = 0;
     if (rc && rc != DJ_ENOTFOUND) {
@@ -70,28 +71,19 @@ int dj_cli_store_kb(const char *cmd, dj_store *st, const char *path, dj_kb **out
             goto done;
         }
         if (rc == DJ_ENOTFOUND || json.len != len || memcmp(json.data, file, len)) {
-            dj_kb *kb = NULL;
-            if (dj_kb_load(file, len, &kb, &err)) {
+            if (dj_kb_load(file, len, &kb, &err))
                 status = dj_cli_fail(cmd, "%s: %s", path, err.msg);
-                free(file);
-                goto done;
-            }
-            dj_kb_unref(kb);
-            if (dj_store_kb_put(st, file, len, path, 0, "cli", cmd, &version, &err)) {
+            else if (dj_store_kb_put(st, file, len, path, 0, "cli", cmd, &version, &err))
                 status = dj_cli_fail(cmd, "storing the knowledge base: %s", err.msg);
-                free(file);
-                goto done;
-            }
-            dj_buf_reset(&json);
-            dj_buf_add(&json, file, len);
             rc = DJ_OK;
         }
         free(file);
+        if (status)
+            goto done;
     }
     if (rc == DJ_ENOTFOUND)
         goto done;
-    dj_kb *kb = NULL;
-    if (dj_kb_load(json.data, json.len, &kb, &err)) {
+    if (!kb && dj_kb_load(json.data, json.len, &kb, &err)) {
         status = dj_cli_fail(cmd, "stored knowledge base %lld: %s", version, err.msg);
         goto done;
     }
@@ -99,7 +91,9 @@ int dj_cli_store_kb(const char *cmd, dj_store *st, const char *path, dj_kb **out
     snprintf(v, sizeof v, "%lld", version);
     dj_kb_set_version(kb, v);
     *out = kb;
+    kb = NULL;
 done:
+    dj_kb_unref(kb);
     dj_buf_fini(&json);
     return status;
 }

@@ -420,11 +420,16 @@ static dj_rc live_tx(dj_db *db, void *ud, dj_err *err)
     snprintf(after, sizeof after, "%lld", c->after);
     snprintf(limit, sizeof limit, "%d", c->limit);
     const char *p[] = {after, limit};
-    /* The body of the current version of each live or held listing. */
+    /* The body of the current version of each live or held listing, in
+     * seq order. The status test is an expression on purpose: with the
+     * status index the planner would fetch every live listing after the
+     * cursor and sort them for each batch (a re-screen of a million
+     * listings slowed from 9,000 to 3,900 a second); walking the primary
+     * key and filtering costs one batch per batch. */
     return dj_db_exec(db,
                       "SELECT l.seq, l.id, v.body, l.decision, l.status, l.version FROM listings l"
                       " JOIN listing_versions v ON v.listing_id = l.id AND v.version = l.version"
-                      " WHERE l.seq > CAST($1 AS BIGINT) AND l.status IN ('live', 'held')"
+                      " WHERE l.seq > CAST($1 AS BIGINT) AND l.status || '' IN ('live', 'held')"
                       " ORDER BY l.seq LIMIT CAST($2 AS INTEGER)",
                       p, 2, live_row, c, err);
 }
