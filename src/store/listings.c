@@ -346,14 +346,8 @@ static dj_rc search_tx(dj_db *db, void *ud, dj_err *err)
     text = NULL;
     if (rc)
         return rc;
-    dj_buf_adds(c->out, "],\"next_cursor\":");
     /* One row more than the page was asked for: there is a next page. */
-    if (lc.more) {
-        dj_buf_add_json_str(c->out, lc.last, strlen(lc.last));
-    } else {
-        dj_buf_adds(c->out, "null");
-    }
-    dj_buf_addc(c->out, '}');
+    dj_store__page_end(c->out, lc.more ? lc.last : NULL);
     return DJ_OK;
 }
 

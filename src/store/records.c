@@ -181,12 +181,7 @@ static dj_rc review_list_tx(dj_db *db, void *ud, dj_err *err)
                           p, 3, review_row, c, err);
     if (rc)
         return rc;
-    dj_buf_adds(c->out, "],\"next_cursor\":");
-    if (c->more)
-        dj_buf_add_json_str(c->out, c->last, strlen(c->last));
-    else
-        dj_buf_adds(c->out, "null");
-    dj_buf_addc(c->out, '}');
+    dj_store__page_end(c->out, c->more ? c->last : NULL);
     return DJ_OK;
 }
 

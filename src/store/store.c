@@ -349,6 +349,16 @@ dj_rc dj_store__read(dj_store *s, dj_store_tx_fn fn, void *ud, dj_buf *out, dj_e
     return rc;
 }
 
+void dj_store__page_end(dj_buf *out, const char *next_cursor)
+{
+    dj_buf_adds(out, "],\"next_cursor\":");
+    if (next_cursor)
+        dj_buf_add_json_str(out, next_cursor, strlen(next_cursor));
+    else
+        dj_buf_adds(out, "null");
+    dj_buf_addc(out, '}');
+}
+
 dj_rc dj_store__page_args(const char *cursor, int limit, dj_err *err)
 {
     if (limit < 1 || limit > 500)

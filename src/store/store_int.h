@@ -51,6 +51,9 @@ dj_rc dj_store__read(dj_store *s, dj_store_tx_fn fn, void *ud, dj_buf *out, dj_e
 /* Checks a page's arguments: limit 1..500, cursor (may be NULL) a number
  * from a previous page. DJ_EINVAL naming the field. */
 dj_rc dj_store__page_args(const char *cursor, int limit, dj_err *err);
+/* Closes a page of items: "],\"next_cursor\":" the cursor (NULL: last
+ * page, null) and "}". */
+void dj_store__page_end(dj_buf *out, const char *next_cursor);
 /* The same without a transaction (single reads). */
 dj_rc dj_store__run(dj_store *s, dj_store_tx_fn fn, void *ud, dj_err *err);
 
