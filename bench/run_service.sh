@@ -7,7 +7,8 @@
 #   3. a full live re-screen of BENCH_RESCREEN stored listings (1,000,000;
 #      100,000 with BENCH_QUICK=1) after a KB change, loaded with
 #      `dajia import`, and /v1/screen latency while it runs.
-# Medians of REPS wrk runs of WRK_SECONDS each.
+# Medians of REPS wrk runs of WRK_SECONDS each. BENCH_ONLY=screen runs part 1
+# alone and prints its ratio without touching bench/results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
@@ -95,6 +96,9 @@ printf 'wrk.method = "POST"\nwrk.body = "{}"\n' > "$T/nginx.lua"
 NGINX_R=$(wrk_median "http://127.0.0.1:$NPORT/" "$T/nginx.lua")
 echo "nginx fixed 200-byte JSON: $NGINX_R"
 kill "$(cat "$T/nginx.pid")"; rm -f "$T/nginx.pid"
+python3 -c "import json; s, n = json.loads('$SCREEN'), json.loads('$NGINX_R'); print(f'screen/nginx: {s[\"rps\"] / n[\"rps\"]:.0%}')"
+# BENCH_ONLY=screen: just this comparison (while working on the request path).
+[ "${BENCH_ONLY:-}" = screen ] && exit 0
 
 # --- 2. POST /v1/listings on SQLite and PostgreSQL ------------------------------
 head -2000 "$CORPUS/listings.jsonl" > "$T/bodies.jsonl"

@@ -3,14 +3,19 @@
  * are cut into 16 chunks of 16 bits; two hashes within distance d agree to
  * within floor(d/16) bits on at least one chunk (pigeonhole), so a query
  * probes, for each chunk, every 16-bit value that close to its own chunk
- * (17 values at d = 31) and checks the entries filed there by popcount.
- * Each chunk's index is a CSR array over all 65,536 values whose slots hold
- * the entry index and a copy of the half of the hash the chunk is not in:
- * the candidates of one probe are contiguous in memory, so checking them
- * costs one cache miss, not one per candidate. The distance over 128 bits
- * is a lower bound of the whole distance, and for a random candidate it is
- * about 64, so only true matches (and one in ~10^8 others) go on to the
- * full check (20 bytes per entry and chunk: 320 MB for a million hashes).
+ * (17 values at d = 31) and checks the entries filed there.
+ *
+ * Memory latency is the whole cost (a random load here is ~200 ns; a
+ * query makes hundreds of probes), so the index is laid out for one cache
+ * miss per probe. Per chunk, an occupancy bitmap with a rank directory
+ * (10 KiB, stays in cache) turns a value into the position of its first
+ * entry among the occupied values, with no offsets table to miss on; that
+ * primary slot holds the entry index, a copy of the half of the hash the
+ * chunk is not in, and where the value's further entries are. The distance
+ * over that half is a lower bound of the whole distance, about 64 for a
+ * random candidate, so only true matches (and one in ~10^8 others) go on
+ * to the full check. Probes go out in waves over all chunks with
+ * prefetches, so their misses overlap instead of queueing.
  *
  * The flood guard at the end counts matches per entry and window.
  */
@@ -19,15 +24,46 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNKS 16
+/* Occupancy: a bitmap whose cache lines cover 512 values each, so the 17
+ * values within one bit of a chunk lie on 8 lines, and the rank of each
+ * line's first value (2 KiB for all chunks: stays in cache). */
+#define LINE_VALUES 512
+#define LINES (65536 / LINE_VALUES)
+#define NONE UINT32_MAX
+#define LAST 0x80000000u    /* in an overflow slot's index: the value's last */
+#define MAX_ENTRIES (1u << 27) /* so an overflow offset leaves 5 bits free */
+#define MORE(offset, extra) ((offset) | (uint32_t)((extra) < 31 ? (extra) : 31) << 27)
+#define MORE_AT(m) ((m) & (MAX_ENTRIES - 1))
+#define MORE_N(m) ((m) >> 27) /* further entries, 31 meaning 31 or more */
 
-struct slot {
+/* The first entry filed under an occupied value; 32 bytes, aligned, so
+ * that it never straddles two cache lines (a second miss). */
+struct primary {
     uint32_t index;
+    uint32_t more;           /* NONE, or MORE(first further entry in over[],
+                                how many there are): enough to fetch them
+                                all at once */
     uint8_t half[16];        /* the other half of the hash */
+    uint8_t pad[8];
+} __attribute__((aligned(32)));
+
+/* Further entries of a value, contiguous, the last one flagged. */
+struct over {
+    uint32_t index;          /* | LAST on the value's last */
+    uint8_t half[16];
 } __attribute__((packed));
+
+struct chunk_index {
+    uint64_t *occ;           /* bit v: value v has entries */
+    uint32_t *rank;          /* occupied values before each line */
+    struct primary *prim;    /* by rank of the value */
+    struct over *over;
+};
 
 /* The half of a hash chunk c does not lie in (chunks 0-7: bytes 16-31). */
 static inline const uint8_t *other_half(const dj_pdq *h, int c)
@@ -47,11 +83,9 @@ struct dj_bank {
     atomic_int refs;
     dj_bank_entry *e;
     size_t n;
-    uint64_t *occupied[CHUNKS]; /* bit v set when value v has entries: 8 KiB a
-                                   chunk that stays in cache, where the offsets
-                                   (256 KiB a chunk) do not */
-    uint32_t *start[CHUNKS];   /* 65,537 offsets into ids[c] */
-    struct slot *slots[CHUNKS]; /* entries filed by chunk value */
+    struct chunk_index ix[CHUNKS];
+    void *region;            /* the indexes, one huge-page mapping */
+    size_t region_size;
 };
 
 const char *dj_bank_kind_name(dj_bank_kind k)
@@ -69,36 +103,95 @@ static inline unsigned chunk(const dj_pdq *h, int c)
     return (unsigned)h->h[2 * c] << 8 | h->h[2 * c + 1];
 }
 
+/* Whether value v of chunk index x has entries and, if so, the rank of v
+ * among the occupied values: where its primary slot is. */
+static inline int occupied(const struct chunk_index *x, unsigned v, uint32_t *rank)
+{
+    const uint64_t *line = x->occ + (v / LINE_VALUES) * (LINE_VALUES / 64);
+    unsigned w = v % LINE_VALUES / 64;
+    if (!(line[w] >> (v & 63) & 1))
+        return 0;
+    uint32_t k = x->rank[v / LINE_VALUES] + (uint32_t)__builtin_popcountll(line[w] & ((1ULL << (v & 63)) - 1));
+    for (unsigned j = 0; j < w; j++)
+        k += (uint32_t)__builtin_popcountll(line[j]);
+    *rank = k;
+    return 1;
+}
+
 dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
 {
+    if (n >= MAX_ENTRIES) {
+        /* 2^27 hashes would take 45 GB of index: not a bank this serves. */
+        fprintf(stderr, "dajia: a hash bank of %zu entries is too large\n", n);
+        abort();
+    }
     dj_bank *b = dj_xcalloc(1, sizeof *b);
     atomic_init(&b->refs, 1);
     b->n = n;
     b->e = dj_xmalloc((n ? n : 1) * sizeof *b->e);
     memcpy(b->e, entries, n * sizeof *b->e);
+    /* Per chunk: bitmap, rank, primary slots, overflow. The bitmaps and
+     * ranks of all chunks come first, together: every probe reads them. */
+    size_t filed[CHUNKS] = {0};
+    uint32_t *count = dj_xmalloc(65536 * sizeof *count), *fill = dj_xmalloc(65536 * sizeof *fill);
     for (int c = 0; c < CHUNKS; c++) {
-        uint32_t *st = dj_xcalloc(65537, sizeof *st);
+        memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            st[chunk(&b->e[i].hash, c) + 1]++;
-        for (unsigned v = 0; v < 65536; v++)
-            st[v + 1] += st[v];
-        struct slot *slots = dj_xmalloc((n ? n : 1) * sizeof *slots);
-        uint32_t *fill = dj_xmalloc(65536 * sizeof *fill);
-        memcpy(fill, st, 65536 * sizeof *fill);
-        for (size_t i = 0; i < n; i++) {
-            struct slot *sl = &slots[fill[chunk(&b->e[i].hash, c)]++];
-            sl->index = (uint32_t)i;
-            memcpy(sl->half, other_half(&b->e[i].hash, c), 16);
-        }
-        free(fill);
-        uint64_t *occ = dj_xcalloc(65536 / 64, sizeof *occ);
-        for (unsigned v = 0; v < 65536; v++)
-            if (st[v + 1] > st[v])
-                occ[v >> 6] |= 1ULL << (v & 63);
-        b->start[c] = st;
-        b->slots[c] = slots;
-        b->occupied[c] = occ;
+            filed[c] += count[chunk(&b->e[i].hash, c)]++ == 0;
     }
+    size_t size = CHUNKS * (65536 / 8 + LINES * sizeof(uint32_t));
+    for (int c = 0; c < CHUNKS; c++)
+        size += filed[c] * sizeof(struct primary) + (n - filed[c]) * sizeof(struct over) + 64;
+    b->region_size = size;
+    char *at = b->region = dj_xhuge(size);
+    for (int c = 0; c < CHUNKS; c++, at += LINES * sizeof(uint32_t))
+        b->ix[c].rank = (uint32_t *)at;
+    for (int c = 0; c < CHUNKS; c++, at += 65536 / 8)
+        b->ix[c].occ = (uint64_t *)at;
+    for (int c = 0; c < CHUNKS; c++) {
+        struct chunk_index *x = &b->ix[c];
+        at = (char *)(((uintptr_t)at + 63) & ~(uintptr_t)63);
+        x->prim = (struct primary *)at;
+        at += filed[c] * sizeof(struct primary);
+        x->over = (struct over *)at;
+        at += (n - filed[c]) * sizeof(struct over);
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[chunk(&b->e[i].hash, c)]++;
+        /* Ranks of the occupied values; overflow offsets by value. */
+        uint32_t occ_rank = 0, over_at = 0;
+        for (unsigned v = 0; v < 65536; v++) {
+            if (!(v % LINE_VALUES))
+                x->rank[v / LINE_VALUES] = occ_rank;
+            fill[v] = NONE;
+            if (count[v]) {
+                x->occ[v / 64] |= 1ULL << (v & 63);
+                x->prim[occ_rank++].more = count[v] > 1 ? MORE(over_at, count[v] - 1) : NONE;
+                fill[v] = count[v] > 1 ? over_at : NONE;
+                over_at += count[v] - 1;
+            }
+        }
+        /* Entries in order: the first of a value goes to its primary slot
+         * (marked by index NONE until filled), the others to its overflow. */
+        for (uint32_t k = 0; k < occ_rank; k++)
+            x->prim[k].index = NONE;
+        for (size_t i = 0; i < n; i++) {
+            unsigned v = chunk(&b->e[i].hash, c);
+            uint32_t k = 0;
+            occupied(x, v, &k);
+            struct primary *p = &x->prim[k];
+            if (p->index == NONE) {
+                p->index = (uint32_t)i;
+                memcpy(p->half, other_half(&b->e[i].hash, c), 16);
+                continue;
+            }
+            struct over *o = &x->over[fill[v]++];
+            o->index = (uint32_t)i | (--count[v] == 1 ? LAST : 0);
+            memcpy(o->half, other_half(&b->e[i].hash, c), 16);
+        }
+    }
+    free(count);
+    free(fill);
     return b;
 }
 
@@ -112,11 +205,7 @@ void dj_bank_unref(dj_bank *b)
 {
     if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
         return;
-    for (int c = 0; c < CHUNKS; c++) {
-        free(b->start[c]);
-        free(b->slots[c]);
-        free(b->occupied[c]);
-    }
+    dj_xhuge_free(b->region, b->region_size);
     free(b->e);
     free(b);
 }
@@ -200,6 +289,18 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 }
 
 #define MAX_PROBES (1 + 16 + 120 + 560)
+/* Probes in flight at once: all 16 chunks at d <= 31 (17 probes a chunk). */
+#define WAVE 1024
+
+static inline void check(found *f, const dj_bank *b, const dj_pdq *q, const uint8_t *qh, uint32_t index,
+                         const uint8_t *half, int max_distance)
+{
+    if (half_distance(qh, half) > max_distance)
+        return;
+    int d = dj_pdq_distance(q, &b->e[index].hash);
+    if (d <= max_distance)
+        add(f, index, d);
+}
 
 __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const dj_bank *b, const dj_pdq *q,
                                                                            int max_distance, dj_bank_match *out,
@@ -212,38 +313,60 @@ __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const 
     found f = {NULL, 0, 64, {{0, 0}}};
     f.m = f.small;
     int r = max_distance / CHUNKS;
-    /* The probes of a query touch memory all over the index; issue them in
-     * waves with prefetches so the misses overlap instead of queueing: the
-     * occupancy bitmaps (in cache) first, then the offsets of the occupied
-     * values, then the slots. */
     unsigned vals[MAX_PROBES];
-    uint32_t lo[MAX_PROBES], hi[MAX_PROBES];
+    uint32_t at[WAVE + MAX_PROBES];  /* primary slot, then overflow start */
+    uint8_t chunk_of[WAVE + MAX_PROBES];
+    /* Wave 0: the bitmap lines the probes within one bit will read (the
+     * bitmaps do not stay in cache between listings). */
     for (int c = 0; c < CHUNKS; c++) {
-        size_t n = neighbours(chunk(q, c), r, vals), m = 0;
-        const uint64_t *occ = b->occupied[c];
-        const uint32_t *st = b->start[c];
-        for (size_t p = 0; p < n; p++) {
-            unsigned v = vals[p];
-            if (occ[v >> 6] >> (v & 63) & 1) {
-                __builtin_prefetch(&st[v]);
-                vals[m++] = v;
-            }
-        }
-        const struct slot *sl = b->slots[c];
-        for (size_t p = 0; p < m; p++) {
-            lo[p] = st[vals[p]];
-            hi[p] = st[vals[p] + 1];
-            __builtin_prefetch(&sl[lo[p]]);
-        }
-        const uint8_t *qh = other_half(q, c);
-        for (size_t p = 0; p < m; p++)
-            for (uint32_t k = lo[p]; k < hi[p]; k++) {
-                if (half_distance(qh, sl[k].half) > max_distance)
+        unsigned v = chunk(q, c);
+        __builtin_prefetch(&b->ix[c].occ[v / 64]);
+        for (int bit = 9; r >= 1 && bit < 16; bit++)
+            __builtin_prefetch(&b->ix[c].occ[(v ^ 1u << bit) / 64]);
+    }
+    for (int c0 = 0; c0 < CHUNKS;) {
+        /* Wave 1: the probed values that have entries; their primary slots
+         * are fetched. */
+        size_t m = 0;
+        int c = c0;
+        do {
+            const struct chunk_index *x = &b->ix[c];
+            size_t n = neighbours(chunk(q, c), r, vals);
+            for (size_t p = 0; p < n; p++) {
+                uint32_t k;
+                if (!occupied(x, vals[p], &k))
                     continue;
-                int d = dj_pdq_distance(q, &b->e[sl[k].index].hash);
-                if (d <= max_distance)
-                    add(&f, sl[k].index, d);
+                __builtin_prefetch(&x->prim[k]);
+                chunk_of[m] = (uint8_t)c;
+                at[m++] = k;
             }
+            c++;
+        } while (c < CHUNKS && m <= WAVE);
+        /* Wave 2: check the primary slots; fetch the overflows. */
+        size_t o = 0;
+        for (size_t p = 0; p < m; p++) {
+            const struct chunk_index *x = &b->ix[chunk_of[p]];
+            const struct primary *s = &x->prim[at[p]];
+            check(&f, b, q, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
+            if (s->more != NONE) {
+                const char *first = (const char *)&x->over[MORE_AT(s->more)];
+                for (uint32_t k = 0; k <= MORE_N(s->more) * sizeof(struct over); k += 64)
+                    __builtin_prefetch(first + k);
+                chunk_of[o] = chunk_of[p];
+                at[o++] = MORE_AT(s->more);
+            }
+        }
+        /* Wave 3: the overflows (values shared by several entries). */
+        for (size_t p = 0; p < o; p++) {
+            const struct over *s = &b->ix[chunk_of[p]].over[at[p]];
+            const uint8_t *qh = other_half(q, chunk_of[p]);
+            for (;; s++) {
+                check(&f, b, q, qh, s->index & ~LAST, s->half, max_distance);
+                if (s->index & LAST)
+                    break;
+            }
+        }
+        c0 = c;
     }
     return finish(&f, out, cap);
 }

@@ -3,9 +3,11 @@
  */
 #include "util/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void oom(size_t n)
 {
@@ -59,4 +61,33 @@ void dj_xgrow(void **p, size_t *cap, size_t need, size_t elem)
         c *= 2;
     *p = dj_xrealloc(*p, c * elem);
     *cap = c;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *dj_xhuge(size_t n)
+{
+    /* Over-map by a huge page and trim, so the region starts on a 2 MiB
+     * boundary (mmap only promises 4 KiB): unaligned, the kernel could
+     * back none of it with huge pages. */
+    size_t len = (n ? n : 1) + HUGE_PAGE;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        oom(n);
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    size_t head = a - (uintptr_t)p, tail = len - head - (n ? n : 1);
+    if (head)
+        munmap(p, head);
+    if (tail)
+        munmap((char *)a + (n ? n : 1), tail);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)a, n ? n : 1, MADV_HUGEPAGE); /* advice: fine if refused */
+#endif
+    return (void *)a;
+}
+
+void dj_xhuge_free(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n ? n : 1);
 }

@@ -18,4 +18,11 @@ char *dj_xstrndup(const char *s, size_t n);
  * doubling. Used for the many small growable arrays. */
 void dj_xgrow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Zeroed memory for big read-mostly indexes that are probed at random
+ * (the image banks): mapped on its own and, where the kernel allows,
+ * backed by 2 MiB pages, so that a probe costs a cache miss and not also
+ * a TLB miss and a page walk. Free with dj_xhuge_free and the same size. */
+void *dj_xhuge(size_t n);
+void dj_xhuge_free(void *p, size_t n);
+
 #endif

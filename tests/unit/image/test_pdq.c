@@ -261,6 +261,53 @@ static void test_bank_random_radii_agree(void)
     free(e);
 }
 
+static void test_bank_clusters_agree(void)
+{
+    /* Real banks hold clusters: the same photo added many times, crops and
+     * re-encodes a few bits apart. Thousands of entries then share chunk
+     * values, which the index files as long overflow runs; duplicates of
+     * every size up to 40 and a big cluster must all be found, and the
+     * result must equal a linear scan's for queries inside and outside. */
+    size_t n = 0, cap = 12000;
+    dj_bank_entry *e = calloc(cap, sizeof *e);
+    uint64_t s = 7;
+    dj_pdq base[41];
+    for (int g = 0; g <= 40; g++)
+        for (int k = 0; k < 32; k++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            base[g].h[k] = (uint8_t)(s >> 56);
+        }
+    for (int g = 1; g <= 40; g++) /* group g: g exact copies */
+        for (int k = 0; k < g; k++)
+            e[n++] = (dj_bank_entry){base[g], (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
+    while (n < cap) { /* group 0: a cluster of variants up to 20 bits away */
+        dj_pdq h = base[0];
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        for (int f = (int)(s >> 59); f > 0; f--) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            h.h[(s >> 40) % 32] ^= (uint8_t)(1u << ((s >> 32) % 8));
+        }
+        e[n] = (dj_bank_entry){h, (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
+        n++;
+    }
+    dj_bank *b = dj_bank_new(e, n);
+    dj_bank_match *m1 = calloc(n, sizeof *m1), *m2 = calloc(n, sizeof *m2);
+    for (int g = 0; g <= 40; g++) {
+        dj_pdq q = base[g];
+        q.h[3] ^= 0x81; /* 2 bits away */
+        size_t a = dj_bank_search(b, &q, 31, m1, n), c = dj_bank_search_linear(b, &q, 31, m2, n);
+        CHECK_EQ(a, c);
+        CHECK(g == 0 ? a > 8000 : a == (size_t)g);
+        for (size_t i = 0; i < a && i < c; i++)
+            if (m1[i].index != m2[i].index || m1[i].distance != m2[i].distance)
+                dj_test_fail(__FILE__, __LINE__, "group %d: match %zu differs", g, i);
+    }
+    dj_bank_unref(b);
+    free(m1);
+    free(m2);
+    free(e);
+}
+
 static void test_flood_guard_quarantines_a_flood(void)
 {
     dj_flood_opts o = {100, 20, 5};
@@ -292,6 +339,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_pdq_hex_roundtrip_and_errors),
     DJ_TEST(test_bank_mih_equals_brute_force_and_upstream),
     DJ_TEST(test_bank_random_radii_agree),
+    DJ_TEST(test_bank_clusters_agree),
     DJ_TEST(test_flood_guard_quarantines_a_flood),
 };
 DJ_TEST_SUITE(tests)
