@@ -31,9 +31,7 @@
 #define CHUNKS 16
 /* Occupancy: a bitmap whose cache lines cover 512 values each, so the 17
  * values within one bit of a chunk lie on 8 lines, and the rank of each
- * line's first value (2 KiB for all chunks: stays in cache). */
-#define LINE_VALUES 512
-#define LINES (65536 / LINE_VALUES)
+ * bitmap word's first value (where its values' primary slots start). */
 #define NONE UINT32_MAX
 #define LAST 0x80000000u    /* in an overflow slot's index: the value's last */
 #define MAX_ENTRIES (1u << 27) /* so an overflow offset leaves 5 bits free */
@@ -60,7 +58,7 @@ struct over {
 
 struct chunk_index {
     uint64_t *occ;           /* bit v: value v has entries */
-    uint32_t *rank;          /* occupied values before each line */
+    uint16_t *rank;          /* occupied values before each word (< 65,536) */
     struct primary *prim;    /* by rank of the value */
     struct over *over;
 };
@@ -103,19 +101,28 @@ static inline unsigned chunk(const dj_pdq *h, int c)
     return (unsigned)h->h[2 * c] << 8 | h->h[2 * c + 1];
 }
 
-/* Whether value v of chunk index x has entries and, if so, the rank of v
- * among the occupied values: where its primary slot is. */
-static inline int occupied(const struct chunk_index *x, unsigned v, uint32_t *rank)
+static inline int filed(const struct chunk_index *x, unsigned v)
 {
-    const uint64_t *line = x->occ + (v / LINE_VALUES) * (LINE_VALUES / 64);
-    unsigned w = v % LINE_VALUES / 64;
-    if (!(line[w] >> (v & 63) & 1))
-        return 0;
-    uint32_t k = x->rank[v / LINE_VALUES] + (uint32_t)__builtin_popcountll(line[w] & ((1ULL << (v & 63)) - 1));
-    for (unsigned j = 0; j < w; j++)
-        k += (uint32_t)__builtin_popcountll(line[j]);
-    *rank = k;
-    return 1;
+    return (int)(x->occ[v / 64] >> (v & 63) & 1);
+}
+
+/* Where the primary slot of a filed value v is: its rank among the
+ * filed values. */
+static inline uint32_t rank(const struct chunk_index *x, unsigned v)
+{
+    return x->rank[v / 64] + (uint32_t)__builtin_popcountll(x->occ[v / 64] & ((1ULL << (v & 63)) - 1));
+}
+
+/* Which of the values within r <= 1 bit of v are filed: bit 0 for v, bit
+ * i + 1 for v with bit i flipped. Computed without a branch: for a random
+ * value, being filed is a coin toss the branch predictor loses, 272 times
+ * a query. */
+static inline uint32_t filed_near(const struct chunk_index *x, unsigned v, int r)
+{
+    uint32_t m = (uint32_t)filed(x, v);
+    for (int i = 0; i < 16 && r >= 1; i++)
+        m |= (uint32_t)filed(x, v ^ 1u << i) << (i + 1);
+    return m;
 }
 
 dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
@@ -139,13 +146,13 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
         for (size_t i = 0; i < n; i++)
             filed[c] += count[chunk(&b->e[i].hash, c)]++ == 0;
     }
-    size_t size = CHUNKS * (65536 / 8 + LINES * sizeof(uint32_t));
+    size_t size = CHUNKS * (65536 / 8 + 65536 / 64 * sizeof(uint16_t));
     for (int c = 0; c < CHUNKS; c++)
         size += filed[c] * sizeof(struct primary) + (n - filed[c]) * sizeof(struct over) + 64;
     b->region_size = size;
     char *at = b->region = dj_xhuge(size);
-    for (int c = 0; c < CHUNKS; c++, at += LINES * sizeof(uint32_t))
-        b->ix[c].rank = (uint32_t *)at;
+    for (int c = 0; c < CHUNKS; c++, at += 65536 / 64 * sizeof(uint16_t))
+        b->ix[c].rank = (uint16_t *)at;
     for (int c = 0; c < CHUNKS; c++, at += 65536 / 8)
         b->ix[c].occ = (uint64_t *)at;
     for (int c = 0; c < CHUNKS; c++) {
@@ -161,8 +168,8 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
         /* Ranks of the occupied values; overflow offsets by value. */
         uint32_t occ_rank = 0, over_at = 0;
         for (unsigned v = 0; v < 65536; v++) {
-            if (!(v % LINE_VALUES))
-                x->rank[v / LINE_VALUES] = occ_rank;
+            if (!(v % 64))
+                x->rank[v / 64] = (uint16_t)occ_rank;
             fill[v] = NONE;
             if (count[v]) {
                 x->occ[v / 64] |= 1ULL << (v & 63);
@@ -177,9 +184,7 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
             x->prim[k].index = NONE;
         for (size_t i = 0; i < n; i++) {
             unsigned v = chunk(&b->e[i].hash, c);
-            uint32_t k = 0;
-            occupied(x, v, &k);
-            struct primary *p = &x->prim[k];
+            struct primary *p = &x->prim[rank(x, v)];
             if (p->index == NONE) {
                 p->index = (uint32_t)i;
                 memcpy(p->half, other_half(&b->e[i].hash, c), 16);
@@ -321,8 +326,12 @@ __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const 
     for (int c = 0; c < CHUNKS; c++) {
         unsigned v = chunk(q, c);
         __builtin_prefetch(&b->ix[c].occ[v / 64]);
-        for (int bit = 9; r >= 1 && bit < 16; bit++)
+        __builtin_prefetch(&b->ix[c].rank[v / 64]);
+        for (int bit = 9; r >= 1 && bit < 16; bit++) {
             __builtin_prefetch(&b->ix[c].occ[(v ^ 1u << bit) / 64]);
+            if (bit >= 11) /* a line of ranks covers 2,048 values */
+                __builtin_prefetch(&b->ix[c].rank[(v ^ 1u << bit) / 64]);
+        }
     }
     for (int c0 = 0; c0 < CHUNKS;) {
         /* Wave 1: the probed values that have entries; their primary slots
@@ -331,17 +340,25 @@ __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const 
         int c = c0;
         do {
             const struct chunk_index *x = &b->ix[c];
-            size_t n = neighbours(chunk(q, c), r, vals);
-            for (size_t p = 0; p < n; p++) {
-                uint32_t k;
-                if (!occupied(x, vals[p], &k))
-                    continue;
-                __builtin_prefetch(&x->prim[k]);
-                chunk_of[m] = (uint8_t)c;
-                at[m++] = k;
+            unsigned v = chunk(q, c);
+            if (r <= 1) { /* the PDQ match distance, 31, is here */
+                for (uint32_t near = filed_near(x, v, r); near; near &= near - 1) {
+                    int i = __builtin_ctz(near);
+                    at[m] = rank(x, i ? v ^ 1u << (i - 1) : v);
+                    chunk_of[m++] = (uint8_t)c;
+                }
+            } else {
+                size_t n = neighbours(v, r, vals);
+                for (size_t p = 0; p < n; p++)
+                    if (filed(x, vals[p])) {
+                        at[m] = rank(x, vals[p]);
+                        chunk_of[m++] = (uint8_t)c;
+                    }
             }
             c++;
         } while (c < CHUNKS && m <= WAVE);
+        for (size_t p = 0; p < m; p++)
+            __builtin_prefetch(&b->ix[chunk_of[p]].prim[at[p]]);
         /* Wave 2: check the primary slots; fetch the overflows. */
         size_t o = 0;
         for (size_t p = 0; p < m; p++) {
