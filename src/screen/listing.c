@@ -14,15 +14,20 @@ enum {
     F_ID, F_SELLER, F_TITLE, F_DESC, F_CATEGORY, F_PRICE, F_CURRENCY, F_IMAGES, F_REGION, F_COUNT_,
 };
 
-static const char *const field_names[F_COUNT_] = {
-    "id", "seller_id", "title", "description", "category", "price", "currency", "images", "region",
+#define NAME(s) {s, sizeof s - 1}
+static const struct {
+    const char *s;
+    size_t len;
+} field_names[F_COUNT_] = {
+    NAME("id"),    NAME("seller_id"), NAME("title"),  NAME("description"), NAME("category"),
+    NAME("price"), NAME("currency"),  NAME("images"), NAME("region"),
 };
 
 static int field_of(const char *k, size_t n)
 {
-    /* Dispatch on length first: a handful of memcmp at most. */
+    /* Length first: a memcmp only for the one or two of that length. */
     for (int f = 0; f < F_COUNT_; f++)
-        if (strlen(field_names[f]) == n && !memcmp(field_names[f], k, n))
+        if (field_names[f].len == n && !memcmp(field_names[f].s, k, n))
             return f;
     return -1;
 }
@@ -72,7 +77,7 @@ static dj_rc text_field(dj_jcur *c, int f, int allow_number, dj_str *out, dj_err
         out->len = dj_jcur_offset(c) - start;
         return DJ_OK;
     }
-    return dj_err_set(err, DJ_EINVAL, "%s: expected a string%s", field_names[f],
+    return dj_err_set(err, DJ_EINVAL, "%s: expected a string%s", field_names[f].s,
                       allow_number ? " or a number" : "");
 }
 
@@ -98,13 +103,13 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
             continue;
         }
         if (seen & (1u << f))
-            return dj_err_set(err, DJ_EINVAL, "%s: duplicate field", field_names[f]);
+            return dj_err_set(err, DJ_EINVAL, "%s: duplicate field", field_names[f].s);
         seen |= 1u << f;
         dj_json_type t = dj_jcur_peek(&c);
         if (t == DJ_JSON_END || t == DJ_JSON_BAD) {
             /* Not a wrong type but broken JSON: say where it broke. */
             rc = dj_jcur_skip(&c, err);
-            dj_err_prefix(err, "%s", field_names[f]);
+            dj_err_prefix(err, "%s", field_names[f].s);
             return rc ? rc : DJ_EPARSE;
         }
         switch (f) {
@@ -156,7 +161,7 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
         }
         if (rc) {
             if (err && err->rc == DJ_EPARSE && !strstr(err->msg, ": expected"))
-                dj_err_prefix(err, "%s", field_names[f]);
+                dj_err_prefix(err, "%s", field_names[f].s);
             return rc;
         }
     }

@@ -183,14 +183,24 @@ static int lookalike_symbol(const unit *x)
  * without changing the meaning of the text. */
 static int name_sep_bytes(const char *p, size_t len)
 {
-    if (len == 1)
-        return p[0] && strchr(".-_/\\|*~+^#`'\"=", p[0]) != NULL;
-    static const char *const seps[] = {"\xC2\xB7", "\xE2\x80\xA2", "\xE3\x83\xBB", "\xE2\x80\xA7", "\xE2\x88\x99",
-                                       "\xE2\x8B\x85", "\xE2\x80\x90", "\xE2\x80\x91", "\xE2\x80\x92", "\xE2\x80\x93",
-                                       "\xE2\x80\x94", "\xE2\x80\x95", "\xE2\x80\xA4"};
-    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++)
-        if (strlen(seps[i]) == len && !memcmp(p, seps[i], len))
-            return 1;
+    /* Called for every punctuation mark of every text (CJK text is full of
+     * ，。“”): a switch, not a search through strings. */
+    uint32_t cp = (unsigned char)p[0];
+    if (len > 1 && dj_utf8_decode(p, len, &cp) != len)
+        return 0;
+    switch (cp) {
+    case '.': case '-': case '_': case '/': case '\\': case '|': case '*': case '~': case '+': case '^': case '#':
+    case '`': case '\'': case '"': case '=':
+    case 0x00B7: /* · */
+    case 0x2022: /* • */
+    case 0x30FB: /* ・ */
+    case 0x2027: /* ‧ */
+    case 0x2219: /* ∙ */
+    case 0x22C5: /* ⋅ */
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: /* hyphens and dashes */
+    case 0x2024: /* ․ */
+        return 1;
+    }
     return 0;
 }
 
