@@ -140,7 +140,8 @@ int dj_cmd_serve(int argc, char **argv)
     o.store = st;
     o.rescreen_batch = (int)cfg.rescreen_batch;
     o.max_image_body = (size_t)cfg.max_image;
-    o.flood = (dj_flood_opts){(uint32_t)cfg.flood_window, (uint32_t)cfg.flood_min, (double)cfg.flood_factor};
+    o.flood = (dj_flood_opts){(uint32_t)cfg.flood_window, (uint32_t)cfg.flood_min, (double)cfg.flood_factor,
+                              (uint32_t)cfg.flood_sellers};
     o.bank_poll_ms = (int)cfg.bank_poll_ms;
     dj_http *h = NULL;
     if (dj_http_start(&o, &h, &err)) {

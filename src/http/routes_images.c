@@ -99,12 +99,13 @@ static void persist_quarantines(dj_http *h, dj_banks *b)
     while ((n = dj_banks_take_quarantined(b, q, 32)) > 0) {
         for (size_t i = 0; i < n; i++) {
             char note[160], detail[400], id[120];
-            snprintf(note, sizeof note, "flood guard: %u matches this window, baseline %.1f", q[i].matches,
-                     q[i].baseline);
+            snprintf(note, sizeof note, "flood guard: %u matches this window from %u or more sellers, baseline %.1f",
+                     q[i].matches, q[i].sellers, q[i].baseline);
             dj_log(DJ_LOG_WARN,
                    "msg=\"image quarantined\" bank=%s entry=%lld brand=%s image=%d "
-                   "hash=%s matches=%u",
-                   dj_bank_kind_name(q[i].kind), q[i].id, q[i].brand_id, q[i].image, q[i].hash, q[i].matches);
+                   "hash=%s matches=%u sellers=%u",
+                   dj_bank_kind_name(q[i].kind), q[i].id, q[i].brand_id, q[i].image, q[i].hash, q[i].matches,
+                   q[i].sellers);
             atomic_fetch_add(&h->quarantines_total, 1);
             if (!h->opts.store)
                 continue;
@@ -114,8 +115,8 @@ static void persist_quarantines(dj_http *h, dj_banks *b)
                 snprintf(id, sizeof id, "%s/%d", q[i].brand_id, q[i].image);
                 snprintf(detail, sizeof detail,
                          "{\"bank\":\"official\",\"hash\":\"%s\",\"matches\":%u,"
-                         "\"baseline\":%.2f}",
-                         q[i].hash, q[i].matches, q[i].baseline);
+                         "\"sellers\":%u,\"baseline\":%.2f}",
+                         q[i].hash, q[i].matches, q[i].sellers, q[i].baseline);
                 dj_store_event_add(h->opts.store, "flood-guard", "image.quarantined", "official_image", id, detail,
                                    &err);
             } else {
@@ -427,8 +428,10 @@ int dj_http__route_quarantine_list(dj_req *r)
             dj_buf_add_json_str(&r->out, q[i].brand_id, strlen(q[i].brand_id));
         else
             dj_buf_adds(&r->out, "null");
-        dj_buf_printf(&r->out, ",\"hash\":\"%s\",\"matches_this_window\":%u,\"baseline\":%.2f}", q[i].hash,
-                      q[i].matches, q[i].baseline);
+        dj_buf_printf(&r->out,
+                      ",\"hash\":\"%s\",\"matches_this_window\":%u,\"sellers_this_window\":%u,"
+                      "\"baseline\":%.2f}",
+                      q[i].hash, q[i].matches, q[i].sellers, q[i].baseline);
     }
     dj_buf_printf(&r->out, "],\"banks_version\":%lld}", b ? dj_banks_version(b) : 0);
     free(q);

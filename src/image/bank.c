@@ -405,6 +405,8 @@ size_t dj_bank_search_linear(const dj_bank *b, const dj_pdq *q, int max_distance
 typedef struct flood_entry {
     uint64_t window;           /* window the count belongs to */
     uint32_t count;            /* matches in that window */
+    uint32_t n_sellers;        /* distinct sellers among them, up to min_sellers */
+    uint64_t *sellers;         /* their hashes (allocated on the first match) */
     double baseline;           /* matches per window before, smoothed */
     int quarantined;
 } flood_entry;
@@ -425,6 +427,9 @@ dj_flood *dj_flood_new(size_t n, const dj_flood_opts *o)
     f->o.window_s = o && o->window_s ? o->window_s : 3600;
     f->o.min_matches = o && o->min_matches ? o->min_matches : 50;
     f->o.factor = o && o->factor > 0 ? o->factor : 10;
+    f->o.min_sellers = o && o->min_sellers ? o->min_sellers : 10;
+    if (f->o.min_sellers > f->o.min_matches)
+        f->o.min_sellers = f->o.min_matches;
     return f;
 }
 
@@ -433,11 +438,37 @@ void dj_flood_free(dj_flood *f)
     if (!f)
         return;
     pthread_mutex_destroy(&f->mu);
+    for (size_t i = 0; i < f->n; i++)
+        free(f->e[i].sellers);
     free(f->e);
     free(f);
 }
 
-int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s)
+uint64_t dj_flood_seller(const char *id, size_t len)
+{
+    /* FNV-1a: telling a window's sellers apart needs no secret; a forged
+     * collision only merges two sellers, which makes a flood harder. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Notes seller among entry e's distinct sellers this window; only up to
+ * min_sellers are kept, which is all the rule asks. */
+static void note_seller(dj_flood *f, flood_entry *e, uint64_t seller)
+{
+    if (e->n_sellers >= f->o.min_sellers)
+        return;
+    for (uint32_t k = 0; k < e->n_sellers; k++)
+        if (e->sellers[k] == seller)
+            return;
+    if (!e->sellers)
+        e->sellers = dj_xmalloc(f->o.min_sellers * sizeof *e->sellers);
+    e->sellers[e->n_sellers++] = seller;
+}
+
+int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s, uint64_t seller)
 {
     if (i >= f->n)
         return 0;
@@ -453,16 +484,18 @@ int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s)
             e->baseline *= 0.5;
         e->window = w;
         e->count = 0;
+        e->n_sellers = 0;
     }
     e->count++;
+    note_seller(f, e, seller);
     double base = e->baseline > 1 ? e->baseline : 1;
-    if (!e->quarantined && e->count >= f->o.min_matches && e->count > f->o.factor * base)
+    if (!e->quarantined && e->count >= f->o.min_matches && e->count > f->o.factor * base &&
+        e->n_sellers >= f->o.min_sellers)
         e->quarantined = 1;
     int q = e->quarantined;
     pthread_mutex_unlock(&f->mu);
     return q;
 }
-
 int dj_flood_quarantined(const dj_flood *f, size_t i)
 {
     return i < f->n && f->e[i].quarantined;
@@ -493,20 +526,32 @@ void dj_flood_copy(dj_flood *dst, size_t i, const dj_flood *src, size_t j)
         return;
     pthread_mutex_lock((pthread_mutex_t *)&src->mu);
     flood_entry e = src->e[j];
+    uint64_t *sellers = e.n_sellers ? dj_xmalloc(e.n_sellers * sizeof *sellers) : NULL;
+    if (e.n_sellers)
+        memcpy(sellers, e.sellers, e.n_sellers * sizeof *sellers);
     pthread_mutex_unlock((pthread_mutex_t *)&src->mu);
     pthread_mutex_lock(&dst->mu);
-    dst->e[i] = e;
+    flood_entry *d = &dst->e[i];
+    uint64_t *keep = d->sellers;
+    *d = e;
+    d->sellers = keep;
+    d->n_sellers = 0;
+    for (uint32_t k = 0; k < e.n_sellers; k++)
+        note_seller(dst, d, sellers[k]);
     pthread_mutex_unlock(&dst->mu);
+    free(sellers);
 }
 
-void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline)
+void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline, uint32_t *sellers)
 {
     *matches = 0;
     *baseline = 0;
+    *sellers = 0;
     if (i >= f->n)
         return;
     pthread_mutex_lock((pthread_mutex_t *)&f->mu);
     *matches = f->e[i].count;
     *baseline = f->e[i].baseline;
+    *sellers = f->e[i].n_sellers;
     pthread_mutex_unlock((pthread_mutex_t *)&f->mu);
 }

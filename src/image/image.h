@@ -121,20 +121,28 @@ size_t dj_bank_search_linear(const dj_bank *b, const dj_pdq *q, int max_distance
  * in the windows before; an entry matching far more listings than its
  * baseline (a photo that turned out to be a stock image, a hash collision
  * with a common pattern) is quarantined: its matches stop counting as
- * evidence and it is reported. Thread-safe. */
+ * evidence and it is reported. The listings must come from several
+ * sellers: one seller posting a brand's photo over and over is a
+ * counterfeiter, and must not be able to switch the photo's protection off
+ * for everyone by flooding. Thread-safe. */
 typedef struct dj_flood dj_flood;
 
 typedef struct dj_flood_opts {
     uint32_t window_s;       /* length of a counting window (0: 3600) */
     uint32_t min_matches;    /* never quarantine below this many matches a window (0: 50) */
     double factor;           /* quarantine above factor x the baseline (0: 10) */
+    uint32_t min_sellers;    /* ... and from at least this many distinct sellers
+                                in the window (0: 10; at most min_matches) */
 } dj_flood_opts;
 
 dj_flood *dj_flood_new(size_t n_entries, const dj_flood_opts *o);
 void dj_flood_free(dj_flood *f);
-/* Records a match of entry i at time now_s; returns 1 when the entry is
+/* Records a match of entry i at time now_s in a listing of the seller
+ * whose id hashes to seller (dj_flood_seller); returns 1 when the entry is
  * (now) quarantined, so the caller does not count the match. */
-int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s);
+int dj_flood_hit(dj_flood *f, size_t i, uint64_t now_s, uint64_t seller);
+/* The hash of a seller id the flood guard tells sellers apart by. */
+uint64_t dj_flood_seller(const char *id, size_t len);
 int dj_flood_quarantined(const dj_flood *f, size_t i);
 /* Lifts a quarantine (after a person looked at the entry). */
 void dj_flood_release(dj_flood *f, size_t i);
@@ -143,7 +151,8 @@ void dj_flood_quarantine(dj_flood *f, size_t i);
 /* Copies entry j's counters and state from src to entry i of dst (the
  * same photo in a rebuilt bank). */
 void dj_flood_copy(dj_flood *dst, size_t i, const dj_flood *src, size_t j);
-/* Matches of entry i in the current window and its baseline. */
-void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline);
+/* Matches of entry i in the current window, its baseline, and how many
+ * distinct sellers the matches came from (counted up to min_sellers). */
+void dj_flood_counts(const dj_flood *f, size_t i, uint32_t *matches, double *baseline, uint32_t *sellers);
 
 #endif

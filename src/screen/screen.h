@@ -141,6 +141,8 @@ typedef struct dj_banks_quarantine {
     char hash[65];
     uint32_t matches;          /* in the current window */
     double baseline;           /* matches per window before */
+    uint32_t sellers;          /* distinct sellers of those matches (up to the
+                                  flood guard's minimum) */
 } dj_banks_quarantine;
 
 /* New banks for kb from entries e[0..n) at the store's version; prev (may

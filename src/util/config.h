@@ -25,6 +25,7 @@ typedef struct dj_config {
     long long flood_min;     /* flood-min: matches a window before a quarantine */
     long long flood_factor;  /* flood-factor: times the baseline */
     long long flood_window;  /* flood-window: seconds */
+    long long flood_sellers; /* flood-sellers: distinct sellers before a quarantine */
     long long bank_poll_ms;  /* bank-poll-ms */
     char log_level[16];      /* log-level */
 } dj_config;

@@ -132,14 +132,20 @@ try:
     checks = [S("POST", "/v1/screen", listing(f"self-{i}", "s9", FAKE), tok[I])[1].get("decision") for i in range(8)]
     ok(checks == ["block"] * 8, f"{B} self-checks (POST /v1/screen) do not count towards a flood", checks)
     decisions = []
-    for i in range(6):
-        st, d = S("POST", "/v1/listings", listing(f"flood-{i}", "s9", FAKE), tok[I])
+    for i in range(8):  # one seller, over and over: a counterfeiter, blocked every time
+        st, d = S("POST", "/v1/listings", listing(f"spam-{i}", "s9", FAKE), tok[I])
         decisions.append(d.get("decision"))
-    ok(decisions[:3] == ["block"] * 3 and decisions[-1] == "allow", f"{B} a flooding entry is quarantined, not blocking them all", decisions)
+    ok(decisions == ["block"] * 8, f"{B} one seller cannot flood a photo into quarantine", decisions)
+    decisions = []
+    for i in range(6):  # four sellers (flood-min 4 caps flood-sellers): the entry matches too widely
+        st, d = S("POST", "/v1/listings", listing(f"flood-{i}", f"s{10 + i}", FAKE), tok[I])
+        decisions.append(d.get("decision"))
+    ok(decisions[:2] == ["block"] * 2 and decisions[-1] == "allow", f"{B} a flooding entry is quarantined, not blocking them all", decisions)
     st, d = S("POST", "/v1/screen", listing("f", "s9", FAKE), tok[I])
     ok(any(r["signal"] == "quarantined_image" and r["entry"] == FAKE_ID for r in d["reasons"]), f"{B} the reason says it is held", d)
     st, q = S("GET", "/v1/images/quarantine", tok=tok[R])
-    ok(st == 200 and any(i.get("entry") == FAKE_ID and i["matches_this_window"] >= 4 for i in q["items"]),
+    ok(st == 200 and any(i.get("entry") == FAKE_ID and i["matches_this_window"] >= 12 and i["sellers_this_window"] == 4
+                         for i in q["items"]),
        f"{B} the quarantine is reported with its counts", q)
     state = None
     for _ in range(50):

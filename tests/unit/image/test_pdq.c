@@ -7,7 +7,9 @@
 #include "test.h"
 #include "image/image.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char *path_of(const char *rel)
 {
@@ -310,24 +312,51 @@ static void test_bank_clusters_agree(void)
 
 static void test_flood_guard_quarantines_a_flood(void)
 {
-    dj_flood_opts o = {100, 20, 5};
-    dj_flood *f = dj_flood_new(3, &o);
-    /* Entry 0: 10 matches per window, steady. Entry 1: steady, then 200 at once. */
+    dj_flood_opts o = {100, 20, 5, 4};
+    dj_flood *f = dj_flood_new(4, &o);
+    /* Entry 0: 10 matches per window, steady. Entry 1: steady, then 200 at
+     * once from 8 sellers. Entry 2: steady, then 200 at once from one
+     * seller, and later from 3 (below the 4 sellers asked for). */
     uint64_t t = 0;
     for (int w = 0; w < 5; w++, t += 100)
         for (int k = 0; k < 10; k++) {
-            CHECK_EQ(dj_flood_hit(f, 0, t), 0);
-            CHECK_EQ(dj_flood_hit(f, 1, t), 0);
+            CHECK_EQ(dj_flood_hit(f, 0, t, dj_flood_seller("a", 1)), 0);
+            CHECK_EQ(dj_flood_hit(f, 1, t, dj_flood_seller("a", 1)), 0);
+            CHECK_EQ(dj_flood_hit(f, 2, t, dj_flood_seller("a", 1)), 0);
         }
-    int q = 0;
-    for (int k = 0; k < 200; k++)
-        q = dj_flood_hit(f, 1, t);
+    int q = 0, q2 = 0;
+    char seller[8];
+    for (int k = 0; k < 200; k++) {
+        snprintf(seller, sizeof seller, "s%d", k % 8);
+        q = dj_flood_hit(f, 1, t, dj_flood_seller(seller, strlen(seller)));
+        q2 |= dj_flood_hit(f, 2, t, dj_flood_seller("s0", 2));
+    }
     CHECK_EQ(q, 1);
+    CHECK_EQ(q2, 0); /* one seller flooding: a counterfeiter, not a stock photo */
+    uint32_t matches, sellers;
+    double base;
+    dj_flood_counts(f, 2, &matches, &base, &sellers);
+    CHECK_EQ(matches, 200);
+    CHECK_EQ(sellers, 1);
+    for (int k = 0; k < 200; k++) {
+        snprintf(seller, sizeof seller, "s%d", k % 3);
+        q2 |= dj_flood_hit(f, 2, t, dj_flood_seller(seller, strlen(seller)));
+    }
+    CHECK_EQ(q2, 0);
+    CHECK_EQ(dj_flood_hit(f, 2, t, dj_flood_seller("s3", 2)), 1); /* the fourth seller */
     CHECK(dj_flood_quarantined(f, 1));
     CHECK(!dj_flood_quarantined(f, 0));
+    dj_flood_counts(f, 1, &matches, &base, &sellers);
+    CHECK_EQ(sellers, 4); /* counted up to what the rule needs */
+    /* A rebuilt bank's counters carry the sellers over. */
+    dj_flood *g = dj_flood_new(1, &o);
+    dj_flood_copy(g, 0, f, 2);
+    dj_flood_counts(g, 0, &matches, &base, &sellers);
+    CHECK_EQ(sellers, 4);
+    dj_flood_free(g);
     dj_flood_release(f, 1);
     CHECK(!dj_flood_quarantined(f, 1));
-    CHECK_EQ(dj_flood_hit(f, 7, t), 0); /* out of range: ignored */
+    CHECK_EQ(dj_flood_hit(f, 7, t, 0), 0); /* out of range: ignored */
     dj_flood_free(f);
 }
 

@@ -109,7 +109,7 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
     if (!kb)
         return;
     dj_banks_entry e[] = {entry(3, DJ_BANK_COUNTERFEIT, FAKE_PHOTO, "gucci")};
-    dj_flood_opts fo = {3600, 5, 2};
+    dj_flood_opts fo = {3600, 5, 2, 0};
     dj_banks *b = dj_banks_new(kb, e, 1, 1, &fo, NULL);
     dj_screen *s = NULL;
     dj_err err = {0};
@@ -117,17 +117,25 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
     dj_screen_set_banks(s, b, 1);
     dj_buf out;
     dj_buf_init(&out, 1 << 16);
-    /* Five matches in a window with no baseline: the fifth trips it. */
-    for (int i = 0; i < 4; i++)
+    /* One seller posting the photo over and over is a counterfeiter: it
+     * keeps being blocked, however many times. */
+    for (int i = 0; i < 20; i++)
         CHECK_EQ(screen_image(s, "s1", FAKE_PHOTO, &out), DJ_DECIDE_BLOCK);
     CHECK_EQ(dj_banks_quarantined(b, NULL, 0), 0);
-    CHECK_EQ(screen_image(s, "s1", FAKE_PHOTO, &out), DJ_DECIDE_ALLOW);
+    /* Matches from five sellers (the minimum: min_matches caps the default
+     * of 10) in a window with no baseline: the fifth seller trips it. */
+    const char *sellers[] = {"s2", "s3", "s4", "s5"};
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(screen_image(s, sellers[i], FAKE_PHOTO, &out), DJ_DECIDE_BLOCK);
+    CHECK_EQ(dj_banks_quarantined(b, NULL, 0), 0);
+    CHECK_EQ(screen_image(s, sellers[3], FAKE_PHOTO, &out), DJ_DECIDE_ALLOW);
     CHECK(strstr(out.data, "\"quarantined_image\"") && strstr(out.data, "\"bank\":\"counterfeit\"") &&
           strstr(out.data, "\"entry\":3"));
     dj_banks_quarantine q[4];
     CHECK_EQ(dj_banks_take_quarantined(b, q, 4), 1);
     CHECK_EQ(q[0].id, 3);
-    CHECK_EQ(q[0].matches, 5);
+    CHECK_EQ(q[0].matches, 24);
+    CHECK_EQ(q[0].sellers, 5);
     CHECK_STR(q[0].hash, FAKE_PHOTO);
     CHECK_EQ(dj_banks_take_quarantined(b, q, 4), 0); /* taken once */
     CHECK_EQ(dj_banks_quarantined(b, q, 4), 1);      /* still held */
@@ -148,6 +156,10 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
     CHECK_EQ(dj_banks_quarantined(b2, NULL, 0), 1);
     for (int i = 0; i < 5; i++)
         screen_image(s, "s1", OFFICIAL, &out);
+    CHECK_EQ(dj_banks_quarantined(b2, NULL, 0), 1); /* one seller: no flood */
+    const char *more[] = {"s2", "s3", "s4", "s5"};
+    for (int i = 0; i < 4; i++)
+        screen_image(s, more[i], OFFICIAL, &out);
     CHECK_EQ(dj_banks_quarantined(b2, q, 4), 2);
     CHECK(q[0].kind == DJ_BANK_OFFICIAL && !strcmp(q[0].brand_id, "gucci") && q[0].image == 0);
     CHECK(strstr(out.data, "\"official_image\":0") && strstr(out.data, "\"bank\":\"official\""));
@@ -192,7 +204,7 @@ static void test_banks_unrecorded_quarantine_survives_rebuild(void)
     if (!kb)
         return;
     dj_banks_entry e[] = {entry(3, DJ_BANK_COUNTERFEIT, FAKE_PHOTO, "gucci")};
-    dj_flood_opts fo = {3600, 3, 2};
+    dj_flood_opts fo = {3600, 3, 2, 0};
     dj_banks *b = dj_banks_new(kb, e, 1, 1, &fo, NULL);
     dj_screen *s = NULL;
     dj_err err = {0};
@@ -200,8 +212,9 @@ static void test_banks_unrecorded_quarantine_survives_rebuild(void)
     dj_screen_set_banks(s, b, 1);
     dj_buf out;
     dj_buf_init(&out, 1 << 16);
+    const char *sellers[] = {"s1", "s2", "s3"};
     for (int i = 0; i < 3; i++)
-        screen_image(s, "s1", FAKE_PHOTO, &out);
+        screen_image(s, sellers[i], FAKE_PHOTO, &out);
     CHECK_EQ(dj_banks_quarantined(b, NULL, 0), 1);
     dj_banks *b2 = dj_banks_new(kb, e, 1, 2, &fo, b);
     CHECK_EQ(dj_banks_quarantined(b2, NULL, 0), 1);
