@@ -5,6 +5,7 @@
 #include "kb/kb.h"
 #include "screen/screen.h"
 #include "test.h"
+#include "fixture.h"
 
 #include <string.h>
 
@@ -13,16 +14,6 @@
 #define NEAR_OFFICIAL "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
 #define FAKE_PHOTO "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define OTHER_FAKE "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
-
-static dj_kb *load_kb(void)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/screen/kb.json", dj_test_data_dir());
-    dj_kb *kb = NULL;
-    dj_err err = {0};
-    CHECK_OK(dj_kb_load_file(path, &kb, &err), &err);
-    return kb;
-}
 
 static dj_banks_entry entry(long long id, dj_bank_kind kind, const char *hex, const char *brand)
 {
@@ -47,7 +38,7 @@ static int screen_image(dj_screen *s, const char *seller, const char *hex, dj_bu
 
 static void test_banks_counterfeit_allow_and_brandless(void)
 {
-    dj_kb *kb = load_kb();
+    dj_kb *kb = dj_test_screen_kb();
     if (!kb)
         return;
     dj_banks_entry e[] = {
@@ -105,7 +96,7 @@ static void test_banks_counterfeit_allow_and_brandless(void)
 
 static void test_banks_flood_guard_quarantines_and_reports(void)
 {
-    dj_kb *kb = load_kb();
+    dj_kb *kb = dj_test_screen_kb();
     if (!kb)
         return;
     dj_banks_entry e[] = {entry(3, DJ_BANK_COUNTERFEIT, FAKE_PHOTO, "gucci")};
@@ -183,7 +174,7 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
     CHECK_EQ(dj_banks_quarantined(b3, NULL, 0), 0);
 
     /* Banks of another KB are ignored, not misread. */
-    dj_kb *kb2 = load_kb();
+    dj_kb *kb2 = dj_test_screen_kb();
     dj_screen_set_kb(s, kb2, &err);
     CHECK_EQ(screen_image(s, "s1", OTHER_FAKE, &out), DJ_DECIDE_ALLOW);
 
@@ -200,7 +191,7 @@ static void test_banks_flood_guard_quarantines_and_reports(void)
  * active) keeps it, and passes the record on. */
 static void test_banks_unrecorded_quarantine_survives_rebuild(void)
 {
-    dj_kb *kb = load_kb();
+    dj_kb *kb = dj_test_screen_kb();
     if (!kb)
         return;
     dj_banks_entry e[] = {entry(3, DJ_BANK_COUNTERFEIT, FAKE_PHOTO, "gucci")};

@@ -3,25 +3,16 @@
  * tests/data/screen/kb.json must get that decision and brand and carry at
  * least those reason signals. */
 #include "test.h"
+#include "fixture.h"
 #include "kb/kb.h"
 #include "screen/screen.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 
-static dj_kb *load_kb(void)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/screen/kb.json", dj_test_data_dir());
-    dj_kb *kb = NULL;
-    dj_err err = {0};
-    CHECK_OK(dj_kb_load_file(path, &kb, &err), &err);
-    return kb;
-}
-
 static void test_screen_cases_from_file(void)
 {
-    dj_kb *kb = load_kb();
+    dj_kb *kb = dj_test_screen_kb();
     if (!kb)
         return;
     dj_screen *s = NULL;
@@ -79,7 +70,7 @@ static void test_screen_cases_from_file(void)
 
 static void test_screen_swaps_kb_between_listings(void)
 {
-    dj_kb *kb = load_kb(), *empty = NULL;
+    dj_kb *kb = dj_test_screen_kb(), *empty = NULL;
     dj_err err = {0};
     CHECK_OK(dj_kb_load("{}", 2, &empty, &err), &err);
     if (!kb || !empty)
@@ -101,7 +92,7 @@ static void test_screen_swaps_kb_between_listings(void)
 
 static void test_screen_error_lines_name_the_line(void)
 {
-    dj_kb *kb = load_kb();
+    dj_kb *kb = dj_test_screen_kb();
     if (!kb)
         return;
     dj_screen *s = NULL;

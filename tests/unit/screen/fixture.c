@@ -1,0 +1,12 @@
+#include "fixture.h"
+#include "test.h"
+
+dj_kb *dj_test_screen_kb(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/screen/kb.json", dj_test_data_dir());
+    dj_kb *kb = NULL;
+    dj_err err = {0};
+    CHECK_OK(dj_kb_load_file(path, &kb, &err), &err);
+    return kb;
+}
