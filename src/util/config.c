@@ -37,7 +37,8 @@ static const setting settings[] = {
     I("flood-factor", flood_factor, "10", 2, 1000000, "DAJIA_FLOOD_FACTOR",
       "image flood guard: quarantine an entry matching more than this times its baseline"),
     I("flood-sellers", flood_sellers, "10", 1, 1000, "DAJIA_FLOOD_SELLERS",
-      "image flood guard: ... and only when the matches come from at least this many sellers"),
+      "image flood guard: quarantine only when the matches come from at least this many distinct sellers "
+      "(at most flood-min)"),
     I("flood-window", flood_window, "3600", 1, 2592000, "DAJIA_FLOOD_WINDOW", "image flood guard: window, seconds"),
     I("bank-poll-ms", bank_poll_ms, "1000", 10, 600000, "DAJIA_BANK_POLL_MS",
       "how often to look for image bank changes made elsewhere, ms"),
