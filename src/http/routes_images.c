@@ -11,6 +11,7 @@
  * restart.
  */
 #include "http/http_int.h"
+#include "http/multipart.h"
 #include "store/store.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -213,68 +214,6 @@ static void banks_changed(dj_req *r)
 /* --- POST /v1/images
  * ----------------------------------------------------------- */
 
-/* First occurrence of needle in hay (memmem is a GNU extension). */
-static const char *find(const char *hay, size_t n, const char *needle, size_t k)
-{
-    for (const char *p = hay; k && (size_t)(hay + n - p) >= k; p++) {
-        p = memchr(p, needle[0], (size_t)(hay + n - p) - k + 1);
-        if (!p)
-            return NULL;
-        if (!memcmp(p, needle, k))
-            return p;
-    }
-    return NULL;
-}
-
-/* The file part of a multipart/form-data body: the first part with a
- * filename, or named "image" or "file". Returns 0 with data and len set,
- * or the error status it set. */
-static int multipart_file(dj_req *r, const char *ctype, const char **data, size_t *len)
-{
-    const char *bp = strstr(ctype, "boundary=");
-    if (!bp)
-        return dj_http__error(r, 400, "invalid", "Content-Type", "multipart body without a boundary");
-    bp += 9;
-    size_t bl = strcspn(bp, ";");
-    if (bl >= 2 && bp[0] == '"' && bp[bl - 1] == '"') {
-        bp++;
-        bl -= 2;
-    }
-    if (bl == 0 || bl > 200)
-        return dj_http__error(r, 400, "invalid", "Content-Type", "multipart boundary missing or too long");
-    char delim[210];
-    int dl = snprintf(delim, sizeof delim, "--%.*s", (int)bl, bp);
-    const char *b = r->body.data ? r->body.data : "", *end = b + r->body.len;
-    const char *p = find(b, r->body.len, delim, (size_t)dl);
-    while (p) {
-        p += dl;
-        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
-            break; /* the closing delimiter */
-        const char *hdr_end = find(p, (size_t)(end - p), "\r\n\r\n", 4);
-        if (!hdr_end)
-            break;
-        const char *content = hdr_end + 4;
-        char d2[214];
-        int d2l = snprintf(d2, sizeof d2, "\r\n%s", delim);
-        const char *next = find(content, (size_t)(end - content), d2, (size_t)d2l);
-        if (!next)
-            return dj_http__error(r, 400, "invalid", "body", "multipart part not closed by its boundary");
-        /* Headers of this part, case-insensitively. */
-        size_t hl = (size_t)(hdr_end - p);
-        char *hdr = dj_arena_strndup(r->arena, p, hl);
-        for (char *c = hdr; *c; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
-        if (strstr(hdr, "filename=") || strstr(hdr, "name=\"image\"") || strstr(hdr, "name=\"file\"")) {
-            *data = content;
-            *len = (size_t)(next - content);
-            return 0;
-        }
-        p = next + 2;
-    }
-    return dj_http__error(r, 400, "invalid", "body", "no file part in the multipart body (send it as \"image\")");
-}
-
 static void add_hex(dj_buf *b, const char *key, const dj_pdq *h)
 {
     char hex[65];
@@ -287,8 +226,10 @@ int dj_http__route_image_hash(dj_req *r)
     const char *ctype = dj_http__header(r, "Content-Type");
     const char *data = r->body.data;
     size_t len = r->body.len;
-    if (ctype && !strncasecmp(ctype, "multipart/form-data", 19) && multipart_file(r, ctype, &data, &len))
-        return r->status;
+    const char *why, *field;
+    if (ctype && !strncasecmp(ctype, "multipart/form-data", 19) &&
+        dj_multipart_file(ctype, r->body.data, r->body.len, &data, &len, &why, &field))
+        return dj_http__error(r, 400, "invalid", field, "%s", why);
     if (!len)
         return dj_http__error(r, 400, "invalid", "body", "empty body: send the image bytes, or multipart/form-data");
     dj_err err = {0};
