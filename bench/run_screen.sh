@@ -12,15 +12,8 @@ N=${BENCH_LISTINGS:-1000000}
 [ "${BENCH_QUICK:-0}" = 1 ] && N=${BENCH_LISTINGS:-100000}
 REPS=${REPS:-3}
 CORES=$(nproc)
-DIR=build/bench-data/screen-$N
-if [ ! -f "$DIR/.done" ]; then
-  echo "generating $N listings (bench profile) in $DIR"
-  rm -rf "$DIR"; mkdir -p "$(dirname "$DIR")"
-  t0=$(date +%s.%N)
-  bin/dajia gen --profile bench --seed 7 --listings "$N" --out "$DIR"
-  echo "gen: $(echo "$(date +%s.%N) - $t0" | bc) s"
-  touch "$DIR/.done"
-fi
+source bench/lib.sh
+DIR=$(bench_corpus "$N")
 build/bench/extract "$DIR/kb.json" "$DIR/listings.jsonl" "$DIR/text.txt" "$DIR/terms.txt"
 BYTES=$(stat -c %s "$DIR/listings.jsonl")
 TEXT_BYTES=$(stat -c %s "$DIR/text.txt")

@@ -18,12 +18,8 @@ REPS=${REPS:-3}
 SCREEN_REPS=${SCREEN_REPS:-5}  # /v1/screen against nginx: the figure with a target, so more runs
 SECS=${WRK_SECONDS:-10}
 CONNS=${WRK_CONNECTIONS:-32}
-CORPUS=build/bench-data/screen-1000000
-if [ ! -f "$CORPUS/.done" ]; then
-  rm -rf "$CORPUS"; mkdir -p "$(dirname "$CORPUS")"
-  bin/dajia gen --profile bench --seed 7 --listings 1000000 --out "$CORPUS"
-  touch "$CORPUS/.done"
-fi
+source bench/lib.sh
+CORPUS=$(bench_corpus 1000000)
 T=$(mktemp -d /tmp/dj-bench-svc.XXXXXX)
 PIDS=()
 cleanup() {
