@@ -120,6 +120,11 @@ struct dj_http {
     pthread_mutex_t banks_mu;  /* guards banks (the pointer) */
     pthread_mutex_t banks_build_mu; /* serializes rebuilds */
     dj_banks *banks;           /* current image banks, for the current KB */
+    dj_banks *banks_prev;      /* the banks they replaced: a KB swap builds the
+                                  new KB's banks first, and requests still on
+                                  the KB before use these until the swap is
+                                  done (dropped a full poll after it) */
+    int banks_prev_polls;      /* polls since, that found the banks current */
     pthread_t banks_thread;
     int banks_thread_ok;
     atomic_int banks_stop;
@@ -171,6 +176,9 @@ int dj_http__string_fields(dj_req *r, const char *const *names, const char **val
 /* Image banks (routes_images.c): the current ones with a reference (or
  * NULL); a rebuild from the store for kb, swapped in; the poller. */
 dj_banks *dj_http__banks_get(dj_http *h);
+/* The banks built for kb (current or, during a KB swap, the previous ones);
+ * the current ones if neither was (a reference, or NULL). */
+dj_banks *dj_http__banks_for(dj_http *h, const dj_kb *kb);
 dj_rc dj_http__banks_rebuild(dj_http *h, dj_kb *kb, dj_err *err);
 /* New banks for kb from the store, not swapped in (a re-screen's own). */
 dj_rc dj_http__banks_build(dj_http *h, dj_kb *kb, dj_banks **out, dj_err *err);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int dj_http__route_kb_put(dj_req *r);
 int dj_http__route_kb_get(dj_req *r);
@@ -55,6 +56,12 @@ int dj_http__route_kb_put(dj_req *r)
             dj_err berr = {0};
             if (dj_http__banks_rebuild(h, kb, &berr))
                 dj_log(DJ_LOG_WARN, "msg=\"rebuilding image banks failed; the poller retries\" err=\"%s\"", berr.msg);
+            /* Fault injection for tests/integration/images.py: widens the
+             * moment between the new banks and the new KB, in which
+             * requests on the old KB must keep the old banks. */
+            const char *delay = getenv("DAJIA_TEST_KB_SWAP_DELAY_MS");
+            if (delay)
+                usleep((useconds_t)atoi(delay) * 1000);
             dj_kb_slot_set(h->opts.kb, kb);
         }
         rc = dj_http__rescreen_start(h, kb, shadow, r->who.token_id, &job, &err);

@@ -60,6 +60,19 @@ dj_banks *dj_http__banks_get(dj_http *h)
     return b;
 }
 
+dj_banks *dj_http__banks_for(dj_http *h, const dj_kb *kb)
+{
+    pthread_mutex_lock(&h->banks_mu);
+    dj_banks *b = h->banks_prev && dj_banks_kb(h->banks_prev) == kb &&
+                          !(h->banks && dj_banks_kb(h->banks) == kb)
+                      ? h->banks_prev
+                      : h->banks;
+    if (b)
+        dj_banks_ref(b);
+    pthread_mutex_unlock(&h->banks_mu);
+    return b;
+}
+
 dj_rc dj_http__banks_build(dj_http *h, dj_kb *kb, dj_banks **out, dj_err *err)
 {
     load_ctx c = {0};
@@ -83,10 +96,12 @@ dj_rc dj_http__banks_rebuild(dj_http *h, dj_kb *kb, dj_err *err)
     dj_rc rc = dj_http__banks_build(h, kb, &b, err);
     if (!rc) {
         pthread_mutex_lock(&h->banks_mu);
-        dj_banks *old = h->banks;
+        dj_banks *drop = h->banks_prev;
+        h->banks_prev = h->banks;
+        h->banks_prev_polls = 0;
         h->banks = b;
         pthread_mutex_unlock(&h->banks_mu);
-        dj_banks_unref(old);
+        dj_banks_unref(drop);
     }
     pthread_mutex_unlock(&h->banks_build_mu);
     return rc;
@@ -139,6 +154,11 @@ static void *banks_poller(void *arg)
             ;
         if (atomic_load(&h->banks_stop))
             break;
+        /* A KB publication in progress rebuilds the banks itself; checking
+         * now would see its new banks next to the old KB and rebuild them
+         * backwards. */
+        if (pthread_mutex_trylock(&h->kb_mu))
+            continue;
         dj_banks *b = dj_http__banks_get(h);
         dj_kb *kb = dj_kb_slot_get(h->opts.kb);
         if (b)
@@ -150,6 +170,21 @@ static void *banks_poller(void *arg)
             stale = 1;
         if (stale && dj_http__banks_rebuild(h, kb, &err))
             dj_log(DJ_LOG_WARN, "msg=\"rebuilding image banks failed\" err=\"%s\"", err.msg);
+        if (!stale) {
+            /* The banks match the current KB. A full poll after the first
+             * time that was so, no request can still be between taking the
+             * KB before and taking its banks (microseconds apart), and the
+             * previous banks hold the previous KB in memory: drop them. */
+            dj_banks *drop = NULL;
+            pthread_mutex_lock(&h->banks_mu);
+            if (h->banks_prev && ++h->banks_prev_polls >= 2) {
+                drop = h->banks_prev;
+                h->banks_prev = NULL;
+            }
+            pthread_mutex_unlock(&h->banks_mu);
+            dj_banks_unref(drop);
+        }
+        pthread_mutex_unlock(&h->kb_mu);
         dj_kb_unref(kb);
         dj_banks_unref(b);
     }
@@ -175,7 +210,8 @@ void dj_http__banks_stop(dj_http *h)
     if (h->banks_thread_ok)
         pthread_join(h->banks_thread, NULL);
     dj_banks_unref(h->banks);
-    h->banks = NULL;
+    dj_banks_unref(h->banks_prev);
+    h->banks = h->banks_prev = NULL;
     pthread_mutex_destroy(&h->banks_mu);
     pthread_mutex_destroy(&h->banks_build_mu);
 }

@@ -116,7 +116,7 @@ dj_screen *dj_http__worker_get(dj_http *h, dj_kb *kb, int count, dj_err *err)
         dj_screen_free(s);
         return NULL;
     }
-    dj_banks *b = dj_http__banks_get(h);
+    dj_banks *b = dj_http__banks_for(h, kb);
     dj_screen_set_banks(s, b, count);
     dj_banks_unref(b);
     return s;

@@ -23,7 +23,10 @@ tok = {
 }
 A, R, I, BG, BC, S1 = "admin", "reviewer", "integration", "brand_gucci", "brand_chanel", "seller_s1"
 ALL = [A, R, I, BG, BC, S1]
-# A low flood threshold so a test can trip it; fast polling of bank changes.
+# A low flood threshold so a test can trip it; fast polling of bank changes;
+# a KB swap held open for 1.5 s between the new banks and the new KB (a
+# fault-injection hook) so a test can screen inside it.
+os.environ["DAJIA_TEST_KB_SWAP_DELAY_MS"] = "1500"
 srv = Server(db, kb, ["--flood-min", "4", "--flood-factor", "2", "--bank-poll-ms", "100", "--max-image", "3000000"]).start()
 
 
@@ -180,6 +183,22 @@ try:
     ok(decision == "block" and d["brand"] == "chanel", f"{B} a running server picks up a bank change made elsewhere", d)
     r = subprocess.run([os.environ["DAJIA"], "bank", "list", "--db", db, "--kind", "counterfeit"], capture_output=True, text=True)
     ok(r.returncode == 0 and OTHER in r.stdout and FAKE in r.stdout, f"{B} dajia bank list", r.stdout + r.stderr)
+
+    # --- a KB swap: requests still on the old KB keep the banks built for it ----------------------
+    import threading
+    put = {}
+    kb_body = open(kb, "rb").read()
+    t = threading.Thread(target=lambda: put.setdefault("r", S("PUT", "/v1/kb", raw=kb_body, tok=tok[A])))
+    t.start()
+    time.sleep(0.5)
+    st, d = S("POST", "/v1/screen", listing("swap-1", "s2", FAKE), tok[I])
+    ok(d.get("decision") == "block" and any(r["signal"] == "counterfeit_image" for r in d["reasons"]),
+       f"{B} during a KB swap the counterfeit bank still counts", d)
+    t.join()
+    ok(put["r"][0] == 202, f"{B} the KB swap completed (202: its re-screen job runs on)", put["r"])
+    st, d = S("POST", "/v1/screen", listing("swap-2", "s2", FAKE), tok[I])
+    ok(d.get("decision") == "block" and any(r["signal"] == "counterfeit_image" for r in d["reasons"]),
+       f"{B} after the KB swap the counterfeit bank counts", d)
 
     # --- who may call what ------------------------------------------------------------------------
     matrix = [
