@@ -183,13 +183,16 @@ static void describe(const dj_banks *b, dj_bank_kind kind, size_t i, dj_banks_qu
     }
 }
 
-/* Records a match of entry i; 1 when it does not count (quarantined). A
- * quarantine that starts now is queued for the service to persist. */
-static int flood_hit(dj_banks *b, dj_bank_kind kind, size_t i, uint64_t seller)
+/* Records a match of entry i in a listing of seller (NULL: none; listings
+ * without one count as one seller between them); 1 when it does not count
+ * (quarantined). A quarantine that starts now is queued for the service to
+ * persist. */
+static int flood_hit(dj_banks *b, dj_bank_kind kind, size_t i, const char *seller, size_t seller_len)
 {
     dj_flood *f = kind == DJ_BANK_OFFICIAL ? b->official : b->flood;
     int was = dj_flood_quarantined(f, i);
-    if (!dj_flood_hit(f, i, (uint64_t)time(NULL), seller))
+    uint64_t who = dj_flood_seller(seller ? seller : "", seller ? seller_len : 0);
+    if (!dj_flood_hit(f, i, (uint64_t)time(NULL), who))
         return 0;
     if (!was) {
         pthread_mutex_lock(&b->mu);
@@ -256,8 +259,6 @@ size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, siz
     size_t k = 0;
     const char *seller = s->l->seller_id.s;
     size_t seller_len = s->l->seller_id.len;
-    /* Listings with no seller id count as one seller between them. */
-    uint64_t who = dj_flood_seller(seller ? seller : "", seller ? seller_len : 0);
     if (b && b->n) {
         size_t n = dj_bank_search(b->bank, h, DJ_PDQ_MATCH_DISTANCE, m, 16);
         for (size_t i = 0; i < n && i < 16; i++)
@@ -269,7 +270,7 @@ size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, siz
             const struct meta *e = &b->meta[m[i].index];
             if (e->kind != DJ_BANK_COUNTERFEIT)
                 continue;
-            int q = s->count_floods ? flood_hit(b, DJ_BANK_COUNTERFEIT, m[i].index, who)
+            int q = s->count_floods ? flood_hit(b, DJ_BANK_COUNTERFEIT, m[i].index, seller, seller_len)
                                     : dj_flood_quarantined(b->flood, m[i].index);
             out[k++] = (dj_image_match){DJ_BANK_COUNTERFEIT, e->id, e->brand, -1, m[i].distance, q};
         }
@@ -285,7 +286,7 @@ size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, siz
             if (b && !s->count_floods)
                 q = dj_flood_quarantined(b->official, m[i].index);
             else if (b && !(seller && dj_kb_brand_authorizes(dj_kb_brand_at(s->kb, e->owner), seller, seller_len)))
-                q = flood_hit(b, DJ_BANK_OFFICIAL, m[i].index, who);
+                q = flood_hit(b, DJ_BANK_OFFICIAL, m[i].index, seller, seller_len);
             out[k++] = (dj_image_match){DJ_BANK_OFFICIAL, -1, (int)e->owner, (int)e->id, m[i].distance, q};
         }
     }
