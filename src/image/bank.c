@@ -113,15 +113,19 @@ static inline uint32_t rank(const struct chunk_index *x, unsigned v)
     return x->rank[v / 64] + (uint32_t)__builtin_popcountll(x->occ[v / 64] & ((1ULL << (v & 63)) - 1));
 }
 
-/* Which of the values within r <= 1 bit of v are filed: bit 0 for v, bit
+/* Which of the values within one bit of v are filed: bit 0 for v, bit
  * i + 1 for v with bit i flipped. Computed without a branch: for a random
  * value, being filed is a coin toss the branch predictor loses, 272 times
- * a query. */
-static inline uint32_t filed_near(const struct chunk_index *x, unsigned v, int r)
+ * a query. Flips of the low six bits stay in v's bitmap word. */
+static inline uint32_t filed_near(const struct chunk_index *x, unsigned v)
 {
-    uint32_t m = (uint32_t)filed(x, v);
-    for (int i = 0; i < 16 && r >= 1; i++)
-        m |= (uint32_t)filed(x, v ^ 1u << i) << (i + 1);
+    uint64_t w = x->occ[v / 64];
+    unsigned lo = v & 63;
+    uint32_t m = (uint32_t)(w >> lo & 1);
+    for (unsigned i = 0; i < 6; i++)
+        m |= (uint32_t)(w >> (lo ^ 1u << i) & 1) << (i + 1);
+    for (unsigned i = 6; i < 16; i++)
+        m |= (uint32_t)(x->occ[(v ^ 1u << i) / 64] >> lo & 1) << (i + 1);
     return m;
 }
 
@@ -315,8 +319,10 @@ __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const 
         return 0;
     if (max_distance > 63)
         return dj_bank_search_linear(b, q, max_distance, out, cap);
-    found f = {NULL, 0, 64, {{0, 0}}};
+    found f; /* not zeroed: the search writes before it reads */
     f.m = f.small;
+    f.n = 0;
+    f.cap = 64;
     int r = max_distance / CHUNKS;
     unsigned vals[MAX_PROBES];
     uint32_t at[WAVE + MAX_PROBES];  /* primary slot, then overflow start */
@@ -342,7 +348,7 @@ __attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const 
             const struct chunk_index *x = &b->ix[c];
             unsigned v = chunk(q, c);
             if (r <= 1) { /* the PDQ match distance, 31, is here */
-                for (uint32_t near = filed_near(x, v, r); near; near &= near - 1) {
+                for (uint32_t near = filed_near(x, v) & (r ? 0x1FFFFu : 1u); near; near &= near - 1) {
                     int i = __builtin_ctz(near);
                     at[m] = rank(x, i ? v ^ 1u << (i - 1) : v);
                     chunk_of[m++] = (uint8_t)c;
