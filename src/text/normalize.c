@@ -458,6 +458,22 @@ static inline size_t decode_cp(const char *str, size_t n, uint32_t *cp)
     return dj_utf8_decode(str, n, cp);
 }
 
+/* Whether the text at q starts with a unified CJK ideograph the one-pass
+ * loop handles (a valid three-byte sequence), and its simplified form in
+ * *to (0: itself). Checked before anything is written for it: a lead byte
+ * followed by garbage is the general path's. */
+static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left, uint16_t *to)
+{
+    const unsigned char *q = (const unsigned char *)p;
+    if (left < 3 || q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
+        return 0;
+    uint32_t cp = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
+    if (cp < DJ_TEXT_CJK_LO)
+        return 0;
+    *to = tab->cjk[cp - DJ_TEXT_CJK_LO];
+    return *to != 1;
+}
+
 static void mixed_at(dj_text *t, size_t *n_mixed, size_t w)
 {
     if (*n_mixed < MAX_MIXED)
@@ -488,7 +504,8 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
-        if ((c < 0x80 && ascii_alnum[c]) || (c >= 0xE4 && c <= 0xE9)) {
+        uint16_t to;
+        if ((c < 0x80 && ascii_alnum[c]) || (c >= 0xE4 && c <= 0xE9 && fast_cjk(tab, in + i, len - i, &to))) {
             /* Runs of ASCII letters and digits, or of CJK ideographs: the two
              * common cases, each in a tight loop. */
             if (space && w > 0) {
@@ -520,16 +537,8 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 cw.run_kinds |= kinds;
                 cw.run_units += (int)(j - i);
             } else {
-                while (j + 3 <= len) {
+                while (fast_cjk(tab, in + j, len - j, &to)) {
                     const unsigned char *q = (const unsigned char *)in + j;
-                    if (q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
-                        break;
-                    uint32_t cp3 = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
-                    if (cp3 < DJ_TEXT_CJK_LO)
-                        break;
-                    uint16_t to = tab->cjk[cp3 - DJ_TEXT_CJK_LO];
-                    if (to == 1)
-                        break;
                     if (w == w0 && tok_add(&cw, t, &n_mixed, 2, 1, 1, w))
                         return 0;
                     if (to == 0) {
@@ -545,11 +554,9 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 }
                 cw.run_units += (int)((w - w0) / 3);
             }
-            if (w > w0) {
-                space = 0;
-                i = j;
-                continue;
-            }
+            space = 0;
+            i = j;
+            continue;
         }
         uint32_t cp;
         size_t k;
@@ -577,11 +584,16 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         }
         uint32_t at = (uint32_t)i;
         i += k;
-        if (is_token(cls)) {
+        /* @ and $ stand for letters (P r @ d 4): tokens for the chains, as
+         * in script_of(), and marks of a possible lookalike word. */
+        int symbol = cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '@' || src[0] == '$');
+        if (symbol)
+            mixed_at(t, &n_mixed, w + (space && w > 0));
+        if (is_token(cls) || symbol) {
             int cjk = cls == DJ_TC_CJK;
             if (tok_add(&cw, t, &n_mixed, cjk ? 2 : 1, cls != DJ_TC_DIGIT, cjk, w + (space && w > 0)))
                 return 0;
-            if (!cjk && sl && (unsigned char)src[0] < 0x80)
+            if (!cjk && !symbol && sl && (unsigned char)src[0] < 0x80)
                 cw.run_kinds |= cls == DJ_TC_DIGIT ? 1u : 2u;
             cw.run_units++;
         } else if (cls == DJ_TC_INVISIBLE) {
@@ -594,7 +606,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 return 0;
             int named = cls == DJ_TC_PUNCT && sl && name_sep_bytes(src, sl);
             gap_add(&cw, cls, named);
-            if (cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '@' || src[0] == '$' || src[0] == '|' || src[0] == '!'))
+            if (cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '|' || src[0] == '!'))
                 mixed_at(t, &n_mixed, w + (space && w > 0));
             if (cls == DJ_TC_SPACE) {
                 if (!space)
@@ -648,12 +660,9 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     return 1;
 }
 
-dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err)
+/* The four passes. */
+static void full(dj_text *t, const char *in, size_t len, dj_text_view *v)
 {
-    if (len > t->max)
-        return dj_err_set(err, DJ_ETOOBIG, "text of %zu bytes, at most %zu", len, t->max);
-    if (fast(t, in, len, v))
-        return DJ_OK;
     size_t bytes;
     size_t n = decode(t, in, len, &bytes);
     unit *u = t->u;
@@ -730,6 +739,22 @@ dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v,
     v->all_flags = all;
     v->mixed = t->mixed;
     v->n_mixed = DJ_TEXT_MIXED_ALL; /* not worth tracking on the rare full path */
+}
+
+dj_rc dj_text_normalize(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err)
+{
+    if (len > t->max)
+        return dj_err_set(err, DJ_ETOOBIG, "text of %zu bytes, at most %zu", len, t->max);
+    if (!fast(t, in, len, v))
+        full(t, in, len, v);
+    return DJ_OK;
+}
+
+dj_rc dj_text__normalize_full(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err)
+{
+    if (len > t->max)
+        return dj_err_set(err, DJ_ETOOBIG, "text of %zu bytes, at most %zu", len, t->max);
+    full(t, in, len, v);
     return DJ_OK;
 }
 

@@ -109,6 +109,12 @@ static dj_rc build_t2s(uint32_t **map_out, dj_err *err)
                 map[cp] = got;
             o = nl + 1;
         }
+    /* OpenCC maps some characters to another traditional form (薴 -> 苧,
+     * 苧 -> 苎): follow such chains to their end, so that normalizing is
+     * idempotent and a term and the text it hides in meet on one form. */
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        for (int step = 0; step < 8 && map[cp] && map[cp] < 0x10000 && map[map[cp]] && map[map[cp]] != cp; step++)
+            map[cp] = map[map[cp]];
 done:
     opencc_convert_utf8_free(out);
     free(in);

@@ -50,4 +50,9 @@ extern dj_text_table dj_text__tab;
 /* Builds the table on first call (thread-safe); DJ_EUNAVAIL without OpenCC. */
 dj_rc dj_text__table(dj_err *err);
 
+/* Normalizes with the four passes only, never the one-pass path: what
+ * dj_text_normalize must give whichever path it takes (the tests and the
+ * fuzz target hold the two to it). The view's mixed list is DJ_TEXT_MIXED_ALL. */
+dj_rc dj_text__normalize_full(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err);
+
 #endif

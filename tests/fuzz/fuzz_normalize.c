@@ -2,9 +2,11 @@
  * Fuzz target: text normalization. Checks the view's invariants on any
  * bytes: the map back is monotonic and inside the input, the output is
  * valid UTF-8 without the removed classes, and normalizing is idempotent
- * on its own output (a second pass changes nothing but may still flag).
+ * on its own output (a second pass changes nothing but may still flag),
+ * and the one-pass path gives exactly what the four passes give.
  */
 #include "text/text.h"
+#include "text/text_int.h"
 #include "util/utf8.h"
 
 #include <stdint.h>
@@ -13,18 +15,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static dj_text *t1, *t2;
+static dj_text *t1, *t2, *t3;
 
 static void cleanup(void)
 {
     dj_text_free(t1);
     dj_text_free(t2);
+    dj_text_free(t3);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!t1) {
-        if (dj_text_new(&t1, NULL) || dj_text_new(&t2, NULL))
+        if (dj_text_new(&t1, NULL) || dj_text_new(&t2, NULL) || dj_text_new(&t3, NULL))
             abort();
         atexit(cleanup);
     }
@@ -39,6 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (v.orig[i] > size || (i > 0 && v.orig[i] < v.orig[i - 1]))
             abort();
     if (v.len && (v.s[0] == ' ' || v.s[v.len - 1] == ' '))
+        abort();
+    dj_text_view u;
+    if (dj_text__normalize_full(t3, (const char *)data, size, &u, NULL))
+        abort();
+    if (u.len != v.len || memcmp(u.s, v.s, v.len) || memcmp(u.orig, v.orig, (v.len + 1) * sizeof *v.orig) ||
+        memcmp(u.flags, v.flags, v.len) || u.all_flags != v.all_flags)
         abort();
     if (dj_text_normalize(t2, v.s, v.len, &w, NULL))
         abort();

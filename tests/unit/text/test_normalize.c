@@ -3,6 +3,7 @@
  * homoglyph, "" for none), the map back to the input, and hostile input. */
 #include "test.h"
 #include "text/text.h"
+#include "text/text_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -140,11 +141,109 @@ static void test_text_term_normalization(void)
     dj_text_free(t);
 }
 
+/* The one-pass path must give exactly what the four passes give: same
+ * bytes, same map back, same flags. Checked on the case table, on random
+ * texts built from the pieces the separator and lookalike rules look at,
+ * and on real titles when ../shared is there. */
+typedef struct twin {
+    dj_text *a, *b;
+    size_t texts, diffs;
+} twin;
+
+static void twin_check(twin *tw, const char *in, size_t len)
+{
+    dj_err err = {0};
+    dj_text_view v, w;
+    if (dj_text_normalize(tw->a, in, len, &v, &err) || dj_text__normalize_full(tw->b, in, len, &w, &err)) {
+        dj_test_fail(__FILE__, __LINE__, "normalize failed: %s", err.msg);
+        return;
+    }
+    tw->texts++;
+    int same = v.len == w.len && !memcmp(v.s, w.s, v.len) && !memcmp(v.orig, w.orig, (v.len + 1) * sizeof *v.orig) &&
+               !memcmp(v.flags, w.flags, v.len) && v.all_flags == w.all_flags;
+    if (!same && tw->diffs++ < 5)
+        dj_test_fail(__FILE__, __LINE__, "\"%.*s\": one pass \"%s\" flags %u, four passes \"%s\" flags %u", (int)len,
+                     in, v.s, v.all_flags, w.s, w.all_flags);
+}
+
+static void test_text_fast_path_matches_full(void)
+{
+    twin tw = {0};
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&tw.a, &err), &err);
+    CHECK_OK(dj_text_new(&tw.b, &err), &err);
+    if (!tw.a || !tw.b)
+        return;
+    char path[512];
+    snprintf(path, sizeof path, "%s/text/normalize_cases.jsonl", dj_test_data_dir());
+    FILE *f = fopen(path, "r");
+    char line[8192];
+    while (f && fgets(line, sizeof line, f)) {
+        json_t *c = json_loads(line, JSON_ALLOW_NUL, NULL);
+        json_t *in = json_object_get(c, "in");
+        if (json_is_string(in))
+            twin_check(&tw, json_string_value(in), json_string_length(in));
+        json_decref(c);
+    }
+    if (f)
+        fclose(f);
+    static const char *const pieces[] = {
+        "香", "奈", "儿", "兒", "包", "手机壳", "答", "可以", "苹果", "高仿", "一比一", "ｇｕｃｃｉ", "G", "U", "C", "I",
+        "L", "V", "gucci", "Apple", "iPhone", "15", "1200W", "r0lex", "ch@nel", "Guссi", "Сhаnеl", "ℊ", "Ⓖ", "x",
+        " ", "  ", "\t", "\n", "·", "-", "/", "~", ".", "|", "*", "_", "、", "，", "：", "？", "。", "“", "”", "・",
+        "—", "•", "@", "$", "!", "&", "(", ")", "\xe2\x80\x8b", "\xcc\x81", "e\xcc\x81", "\xef\xbf\xbd", "\xff",
+        "가", "カ", "ไ", "Ⅻ", "ﬁ", "😀",
+    };
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    uint64_t seed = 7;
+    char buf[1024];
+    for (int k = 0; k < 200000; k++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int parts = 1 + (int)(seed >> 59);
+        for (int p = 0; p < parts; p++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *piece = pieces[(seed >> 33) % n_pieces];
+            size_t pl = strlen(piece);
+            memcpy(buf + len, piece, pl);
+            len += pl;
+        }
+        twin_check(&tw, buf, len);
+    }
+    const char *shared = dj_test_shared_dir();
+    if (shared) {
+        snprintf(path, sizeof path, "%s/listings_zh/jd_gaiic2022_titles.jsonl", shared);
+        f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            json_t *c = json_loads(line, 0, NULL);
+            json_t *title = json_object_get(c, "title");
+            if (json_is_string(title))
+                twin_check(&tw, json_string_value(title), json_string_length(title));
+            json_decref(c);
+        }
+        if (f)
+            fclose(f);
+        snprintf(path, sizeof path, "%s/listings_en/product_titles_en.csv", shared);
+        f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            twin_check(&tw, line, strlen(line));
+        if (f)
+            fclose(f);
+    } else {
+        printf("# real titles skipped: ../shared/data is not here\n");
+    }
+    CHECK_EQ(tw.diffs, 0);
+    CHECK(tw.texts >= 200000);
+    dj_text_free(tw.a);
+    dj_text_free(tw.b);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
     DJ_TEST(test_text_invalid_utf8_becomes_replacement),
     DJ_TEST(test_text_limits_and_empty),
     DJ_TEST(test_text_term_normalization),
+    DJ_TEST(test_text_fast_path_matches_full),
 };
 DJ_TEST_SUITE(tests)
