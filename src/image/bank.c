@@ -20,6 +20,7 @@
  * The flood guard at the end counts matches per entry and window.
  */
 #include "image/image.h"
+#include "image/popcnt.h"
 #include "util/mem.h"
 
 #include <pthread.h>
@@ -311,9 +312,8 @@ static inline void check(found *f, const dj_bank *b, const dj_pdq *q, const uint
         add(f, index, d);
 }
 
-__attribute__((target_clones("popcnt", "default"))) size_t dj_bank_search(const dj_bank *b, const dj_pdq *q,
-                                                                           int max_distance, dj_bank_match *out,
-                                                                           size_t cap)
+DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *out,
+                                        size_t cap)
 {
     if (max_distance < 0)
         return 0;

@@ -15,6 +15,7 @@
  * reference's 16 words of 16 bits, word 15 first.
  */
 #include "image/image.h"
+#include "image/popcnt.h"
 #include "util/mem.h"
 
 #include <math.h>
@@ -276,7 +277,7 @@ void dj_pdq_to_hex(const dj_pdq *h, char out[65])
 
 /* The popcount instruction when the CPU has it (every x86-64 of the last
  * fifteen years), chosen at load time; the portable fallback otherwise. */
-__attribute__((target_clones("popcnt", "default"))) int dj_pdq_distance(const dj_pdq *a, const dj_pdq *b)
+DJ_POPCNT_CLONES int dj_pdq_distance(const dj_pdq *a, const dj_pdq *b)
 {
     int d = 0;
     for (int i = 0; i < 32; i += 8) {

@@ -116,21 +116,28 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
             return fail(c, err, "unterminated string");
         }
         unsigned char ch = (unsigned char)*p;
-        if (ch == '"') {
-            *s = start;
-            *len = (size_t)(p - start);
-            c->p = p + 1;
-            return DJ_OK;
+        if (ch < 0x80) {
+            if (ch == '"') {
+                *s = start;
+                *len = (size_t)(p - start);
+                c->p = p + 1;
+                return DJ_OK;
+            }
+            if (ch == '\\')
+                break;
+            if (ch < 0x20) {
+                c->p = p;
+                return fail(c, err, "control character in string");
+            }
+            p++;
+            continue;
         }
-        if (ch == '\\')
-            break;
-        if (ch < 0x20) {
-            c->p = p;
-            return fail(c, err, "control character in string");
-        }
-        if (ch >= 0x80) {
-            /* CJK text is mostly 3-byte sequences: check those inline. */
+        /* A run of multibyte characters, without going back to the ASCII
+         * test between them. CJK text is mostly 3-byte sequences: those
+         * are checked inline. */
+        do {
             const unsigned char *u = (const unsigned char *)p;
+            ch = u[0];
             if (ch >= 0xE1 && ch <= 0xEF && ch != 0xED && end - p >= 3 && (u[1] & 0xC0) == 0x80 &&
                 (u[2] & 0xC0) == 0x80) {
                 p += 3;
@@ -143,9 +150,7 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
                 return fail(c, err, "invalid UTF-8 in string");
             }
             p += k;
-        } else {
-            p++;
-        }
+        } while (p < end && (unsigned char)*p >= 0x80);
     }
     /* Slow path: the string has escapes; decode into the arena. The decoded
      * form is never longer than the source. */
