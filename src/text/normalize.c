@@ -11,11 +11,14 @@
  * Every pass is a linear walk with table lookups; nothing allocates once
  * the buffers have grown to the working size.
  *
- * Most listing text needs none of passes 2 and 3: it has no lookalike
- * letters and no single characters split by separators. fast() does the
- * whole job in one pass and gives up (returning 0) the moment it meets a
- * lookalike or the start of a possible separator chain; the four passes
- * then run from the beginning. ASCII runs skip the table entirely.
+ * Most listing text needs none of pass 2 and little of pass 3: it has no
+ * lookalike letters, and its only separators to remove sit between CJK
+ * characters (规格~尺码, 香 奈儿), which fast() cuts out of its output as it
+ * goes. fast() does the whole job in one pass and gives up (returning 0)
+ * the moment it meets a lookalike or a chain of single Latin letters; the
+ * four passes then run from the beginning. ASCII runs skip the table
+ * entirely. Both paths give the same bytes, map and flags: a differential
+ * test and the fuzz target hold them to it.
  */
 #include "text/text_int.h"
 #include "util/mem.h"
@@ -369,27 +372,134 @@ typedef struct chain_watch {
     int prev_len;       /* tokens in the previous run */
     int gap_ok;         /* only separators since the previous run */
     int gap_seps, gap_named, gap_other;
+    size_t last_w;      /* output offset after the last token written */
+    size_t gap_w;       /* output offset where the gap before this run starts */
+    int dropped;        /* that gap was removed */
 } chain_watch;
 
+/* What fast() has written: the bytes, their map back, the flagged
+ * offsets (at most MAX_FLAGGED, or fast() gives up) and the mixed list. */
+#define MAX_FLAGGED 16
 
-/* A token starts or continues a run; returns 1 when fast() must give up. */
-static int run_end(chain_watch *c, dj_text *t, size_t *n_mixed);
+typedef struct fast_out {
+    char *o;
+    uint32_t *og;
+    size_t w;
+    size_t n_flagged;
+    uint32_t flagged_at[MAX_FLAGGED];
+    uint8_t flagged_f[MAX_FLAGGED];
+    unsigned all;
+    dj_text *t;
+    size_t n_mixed;
+} fast_out;
 
-static int tok_add(chain_watch *c, dj_text *t, size_t *n_mixed, int script, int letter, int cjk, size_t out)
+static void mixed_at(fast_out *fo, size_t w)
+{
+    if (fo->n_mixed < MAX_MIXED)
+        fo->t->mixed[fo->n_mixed] = (uint32_t)w;
+    fo->n_mixed++;
+}
+
+/* Flags for the next byte written (at w); 0 when full. */
+static int flag_at_w(fast_out *fo, unsigned f)
+{
+    if (fo->n_flagged && fo->flagged_at[fo->n_flagged - 1] == fo->w) {
+        fo->flagged_f[fo->n_flagged - 1] |= (uint8_t)f;
+    } else {
+        if (fo->n_flagged == MAX_FLAGGED)
+            return 0;
+        fo->flagged_at[fo->n_flagged] = (uint32_t)fo->w;
+        fo->flagged_f[fo->n_flagged++] = (uint8_t)f;
+    }
+    fo->all |= f;
+    return 1;
+}
+
+/* The separators between two CJK characters go, as in separators(): the
+ * output [from, to) is cut, what followed moves up, and the character
+ * after the cut carries the flags of what was cut plus SEPARATOR.
+ * Returns 0 when the flags do not fit. */
+static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to)
+{
+    size_t d = to - from;
+    memmove(fo->o + from, fo->o + to, fo->w - to);
+    memmove(fo->og + from, fo->og + to, (fo->w - to) * sizeof *fo->og);
+    fo->w -= d;
+    unsigned carry = DJ_TEXT_F_SEPARATOR;
+    size_t k = 0;
+    for (size_t f = 0; f < fo->n_flagged; f++) {
+        uint32_t at = fo->flagged_at[f];
+        if (at >= from && at < to) {
+            carry |= fo->flagged_f[f];
+            continue;
+        }
+        fo->flagged_at[k] = at >= to ? at - (uint32_t)d : at;
+        fo->flagged_f[k++] = fo->flagged_f[f];
+    }
+    fo->n_flagged = k;
+    /* The entry at from, if any, is the character's own: merge into it. */
+    size_t f = 0;
+    while (f < fo->n_flagged && fo->flagged_at[f] != from)
+        f++;
+    if (f < fo->n_flagged) {
+        fo->flagged_f[f] |= (uint8_t)carry;
+    } else {
+        if (fo->n_flagged == MAX_FLAGGED)
+            return 0;
+        /* Keep the entries in output order. */
+        size_t at = 0;
+        while (at < fo->n_flagged && fo->flagged_at[at] < from)
+            at++;
+        memmove(fo->flagged_at + at + 1, fo->flagged_at + at, (fo->n_flagged - at) * sizeof *fo->flagged_at);
+        memmove(fo->flagged_f + at + 1, fo->flagged_f + at, fo->n_flagged - at);
+        fo->flagged_at[at] = (uint32_t)from;
+        fo->flagged_f[at] = (uint8_t)carry;
+        fo->n_flagged++;
+    }
+    fo->all |= carry;
+    if (fo->n_mixed <= MAX_MIXED) {
+        size_t m = 0;
+        for (size_t x = 0; x < fo->n_mixed; x++) {
+            uint32_t at = fo->t->mixed[x];
+            if (at >= from && at < to)
+                continue;
+            fo->t->mixed[m++] = at >= to ? at - (uint32_t)d : at;
+        }
+        fo->n_mixed = m;
+    }
+    if (c->last_w >= to)
+        c->last_w -= d;
+    return 1;
+}
+
+
+/* A token starts or continues a run, its bytes to be written at fo->w (any
+ * space and flags before it already written); returns 1 when fast() must
+ * give up. */
+static int run_end(chain_watch *c, fast_out *fo);
+
+static int tok_add(chain_watch *c, fast_out *fo, int script, int letter, int cjk)
 {
     /* A run is one script: "LV包" is the single letters L, V and then 包. */
-    if (c->run_units && c->run_last_cjk != cjk && run_end(c, t, n_mixed))
+    if (c->run_units && c->run_last_cjk != cjk && run_end(c, fo))
         return 1;
     if (c->run_units == 0) {
         c->run_script = script;
         c->run_letter = letter;
         c->run_kinds = 0;
-        c->run_out = out;
+        c->run_out = fo->w;
         c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
         c->watch = 0;
         c->adj = c->gap_ok && c->gap_seps >= 1 && c->gap_seps <= 3 && !c->gap_other && c->prev_last_cjk && cjk;
-        if (c->adj && (c->gap_named || c->prev_len == 1))
-            return 1;
+        c->dropped = 0;
+        /* A name separator between CJK characters, or spaces after a
+         * single one, go (香-奈-儿, 香 奈儿). */
+        if (c->adj && (c->gap_named || c->prev_len == 1)) {
+            if (!cut(fo, c, c->gap_w, fo->w))
+                return 1;
+            c->run_out = fo->w;
+            c->dropped = 1;
+        }
     }
     c->run_last_cjk = cjk;
     return 0;
@@ -397,15 +507,17 @@ static int tok_add(chain_watch *c, dj_text *t, size_t *n_mixed, int script, int 
 
 /* The current run ended; returns 1 when fast() must give up. Records a run
  * mixing ASCII letters and digits in mixed[]. */
-static int run_end(chain_watch *c, dj_text *t, size_t *n_mixed)
+static int run_end(chain_watch *c, fast_out *fo)
 {
-    if (c->adj && c->run_units == 1 && c->run_last_cjk)
-        return 1; /* a single CJK character next to a CJK word */
-    if (c->run_kinds == 3) {
-        if (*n_mixed < MAX_MIXED)
-            t->mixed[*n_mixed] = (uint32_t)c->run_out;
-        (*n_mixed)++;
+    if (c->adj && c->run_units == 1 && c->run_last_cjk && !c->dropped) {
+        /* A single CJK character after spaces: they go (香奈 儿). */
+        size_t d = c->run_out - c->gap_w;
+        if (!cut(fo, c, c->gap_w, c->run_out))
+            return 1;
+        c->run_out -= d;
     }
+    if (c->run_kinds == 3)
+        mixed_at(fo, c->run_out);
     if (c->run_units == 1 && c->run_script == 1) {
         c->letters = (c->cont ? c->letters : 0) + c->run_letter;
         if (c->letters >= 2)
@@ -420,6 +532,7 @@ static int run_end(chain_watch *c, dj_text *t, size_t *n_mixed)
     c->prev_len = c->run_units;
     c->gap_ok = 1;
     c->gap_seps = c->gap_named = c->gap_other = 0;
+    c->gap_w = c->last_w;
     c->run_units = 0;
     return 0;
 }
@@ -474,15 +587,10 @@ static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left,
     return *to != 1;
 }
 
-static void mixed_at(dj_text *t, size_t *n_mixed, size_t w)
-{
-    if (*n_mixed < MAX_MIXED)
-        t->mixed[*n_mixed] = (uint32_t)w;
-    (*n_mixed)++;
-}
 
-/* One pass for text without lookalikes or separators to remove. Returns 1
- * with v filled, or 0 when the full passes are needed. */
+/* One pass for text without lookalikes or Latin separator chains (the
+ * separators between CJK characters it removes itself). Returns 1 with v
+ * filled, or 0 when the full passes are needed. */
 static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
 {
     const dj_text_table *tab = &dj_text__tab;
@@ -490,42 +598,47 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     /* No table entry on the fast path is longer than 12 bytes for its 1-4
      * input bytes, and spaces only shrink: 4x the input always fits. */
     grow_out(t, len * 4 + 8);
-    char *o = t->out;
-    uint32_t *og = t->orig;
-    size_t w = 0;
-    unsigned pending = 0, all = 0;
+    fast_out fo;
+    fo.o = t->out;
+    fo.og = t->orig;
+    fo.w = 0;
+    fo.n_flagged = 0;
+    fo.all = 0;
+    fo.t = t;
+    fo.n_mixed = 0;
+    char *o = fo.o;
+    uint32_t *og = fo.og;
+    unsigned pending = 0;
     int space = 0;
     uint32_t space_at = 0;
     chain_watch cw = {0};
-    size_t n_mixed = 0;
-    size_t n_flagged = 0;
-    uint32_t flagged_at[8];
-    uint8_t flagged_f[8];
     size_t i = 0;
+/* The space and flags due before the next byte written. */
+#define BEFORE_BYTE()                                                                                                  \
+    do {                                                                                                               \
+        if (space && fo.w > 0) {                                                                                       \
+            o[fo.w] = ' ';                                                                                             \
+            og[fo.w] = space_at;                                                                                       \
+            fo.w++;                                                                                                    \
+        }                                                                                                              \
+        space = 0;                                                                                                     \
+        if (pending && !flag_at_w(&fo, pending))                                                                       \
+            return 0;                                                                                                  \
+        pending = 0;                                                                                                   \
+    } while (0)
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
-        uint16_t to;
+        uint16_t to = 0;
         if ((c < 0x80 && ascii_alnum[c]) || (c >= 0xE4 && c <= 0xE9 && fast_cjk(tab, in + i, len - i, &to))) {
             /* Runs of ASCII letters and digits, or of CJK ideographs: the two
              * common cases, each in a tight loop. */
-            if (space && w > 0) {
-                o[w] = ' ';
-                og[w] = space_at;
-                w++;
-            }
-            if (pending) {
-                if (n_flagged == 8)
-                    return 0;
-                flagged_at[n_flagged] = (uint32_t)w;
-                flagged_f[n_flagged++] = (uint8_t)pending;
-                all |= pending;
-                pending = 0;
-            }
-            size_t j = i, w0 = w;
+            BEFORE_BYTE();
+            size_t j = i;
             if (c < 0x80) {
-                if (tok_add(&cw, t, &n_mixed, 1, c > '9', 0, w))
+                if (tok_add(&cw, &fo, 1, c > '9', 0))
                     return 0;
                 unsigned kinds = 0;
+                size_t w = fo.w;
                 do {
                     unsigned char b = (unsigned char)in[j];
                     kinds |= b > '9' ? 2u : 1u;
@@ -534,13 +647,15 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                     w++;
                     j++;
                 } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
+                fo.w = w;
                 cw.run_kinds |= kinds;
                 cw.run_units += (int)(j - i);
             } else {
-                while (fast_cjk(tab, in + j, len - j, &to)) {
+                if (tok_add(&cw, &fo, 2, 1, 1))
+                    return 0;
+                size_t w = fo.w, w0 = w;
+                do {
                     const unsigned char *q = (const unsigned char *)in + j;
-                    if (w == w0 && tok_add(&cw, t, &n_mixed, 2, 1, 1, w))
-                        return 0;
                     if (to == 0) {
                         memcpy(o + w, q, 3);
                     } else {
@@ -551,10 +666,11 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                     og[w] = og[w + 1] = og[w + 2] = (uint32_t)j;
                     w += 3;
                     j += 3;
-                }
+                } while (fast_cjk(tab, in + j, len - j, &to));
+                fo.w = w;
                 cw.run_units += (int)((w - w0) / 3);
             }
-            space = 0;
+            cw.last_w = fo.w;
             i = j;
             continue;
         }
@@ -587,13 +703,17 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         /* @ and $ stand for letters (P r @ d 4): tokens for the chains, as
          * in script_of(), and marks of a possible lookalike word. */
         int symbol = cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '@' || src[0] == '$');
-        if (symbol)
-            mixed_at(t, &n_mixed, w + (space && w > 0));
-        if (is_token(cls) || symbol) {
+        int token = is_token(cls) || symbol;
+        if (token) {
             int cjk = cls == DJ_TC_CJK;
-            if (tok_add(&cw, t, &n_mixed, cjk ? 2 : 1, cls != DJ_TC_DIGIT, cjk, w + (space && w > 0)))
+            if (sl == 0)
+                return 0; /* a token that writes nothing: not seen here */
+            BEFORE_BYTE();
+            if (symbol)
+                mixed_at(&fo, fo.w);
+            if (tok_add(&cw, &fo, cjk ? 2 : 1, cls != DJ_TC_DIGIT, cjk))
                 return 0;
-            if (!cjk && !symbol && sl && (unsigned char)src[0] < 0x80)
+            if (!cjk && !symbol && (unsigned char)src[0] < 0x80)
                 cw.run_kinds |= cls == DJ_TC_DIGIT ? 1u : 2u;
             cw.run_units++;
         } else if (cls == DJ_TC_INVISIBLE) {
@@ -602,12 +722,12 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         } else if (cls == DJ_TC_MARK) {
             continue;
         } else {
-            if (cw.run_units && run_end(&cw, t, &n_mixed))
+            if (cw.run_units && run_end(&cw, &fo))
                 return 0;
             int named = cls == DJ_TC_PUNCT && sl && name_sep_bytes(src, sl);
             gap_add(&cw, cls, named);
             if (cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '|' || src[0] == '!'))
-                mixed_at(t, &n_mixed, w + (space && w > 0));
+                mixed_at(&fo, fo.w + (space && fo.w > 0));
             if (cls == DJ_TC_SPACE) {
                 if (!space)
                     space_at = at;
@@ -617,46 +737,39 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         }
         if (sl == 0)
             continue;
-        if (space && w > 0) {
-            o[w] = ' ';
-            og[w] = space_at;
-            w++;
-        }
-        space = 0;
-        if (pending) {
-            if (n_flagged == 8)
-                return 0;
-            flagged_at[n_flagged] = (uint32_t)w;
-            flagged_f[n_flagged++] = (uint8_t)pending;
-            all |= pending;
-            pending = 0;
-        }
+        BEFORE_BYTE();
+        size_t w = fo.w;
         if (sl == 3) {
             memcpy(o + w, src, 3);
             og[w] = og[w + 1] = og[w + 2] = at;
             w += 3;
-            continue;
+        } else {
+            for (size_t b = 0; b < sl; b++) {
+                o[w] = src[b];
+                og[w] = at;
+                w++;
+            }
         }
-        for (size_t b = 0; b < sl; b++) {
-            o[w] = src[b];
-            og[w] = at;
-            w++;
-        }
+        fo.w = w;
+        if (token)
+            cw.last_w = w;
     }
-    if (cw.run_units && run_end(&cw, t, &n_mixed))
+#undef BEFORE_BYTE
+    if (cw.run_units && run_end(&cw, &fo))
         return 0;
+    size_t w = fo.w;
     o[w] = '\0';
     og[w] = (uint32_t)len;
     memset(t->flags, 0, w + 1);
-    for (size_t f = 0; f < n_flagged; f++)
-        t->flags[flagged_at[f]] = flagged_f[f];
+    for (size_t f = 0; f < fo.n_flagged; f++)
+        t->flags[fo.flagged_at[f]] = fo.flagged_f[f];
     v->s = o;
     v->len = w;
     v->orig = og;
     v->flags = t->flags;
-    v->all_flags = all;
+    v->all_flags = fo.all;
     v->mixed = t->mixed;
-    v->n_mixed = n_mixed <= MAX_MIXED ? n_mixed : DJ_TEXT_MIXED_ALL;
+    v->n_mixed = fo.n_mixed <= MAX_MIXED ? fo.n_mixed : DJ_TEXT_MIXED_ALL;
     return 1;
 }
 
