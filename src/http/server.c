@@ -221,6 +221,75 @@ static void req_free(dj_req *r)
     free(r);
 }
 
+/* Requests are recycled per thread, a few kept in reserve (a thread
+ * serves many connections at once), so that a screen request allocates
+ * nothing of its own: the arena keeps its chunk and the buffers their
+ * capacity. Only requests of the usual size are kept; a thread's reserve
+ * is freed when it exits (MHD_stop_daemon joins them). */
+#define REQ_SPARE 8
+#define REQ_KEEP_BYTES ((size_t)256 << 10)
+
+typedef struct req_spare {
+    dj_req *r[REQ_SPARE];
+    int n;
+} req_spare;
+
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *p)
+{
+    req_spare *s = p;
+    for (int i = 0; i < s->n; i++)
+        req_free(s->r[i]);
+    free(s);
+}
+
+static void spare_init(void)
+{
+    if (pthread_key_create(&spare_key, spare_free))
+        abort();
+}
+
+static dj_req *req_get(void)
+{
+    pthread_once(&spare_once, spare_init);
+    req_spare *s = pthread_getspecific(spare_key);
+    if (s && s->n)
+        return s->r[--s->n];
+    dj_req *r = dj_xcalloc(1, sizeof *r);
+    r->arena = dj_arena_new(8192);
+    dj_buf_init(&r->body, 0);
+    dj_buf_init(&r->out, 0);
+    return r;
+}
+
+static void req_put(dj_req *r)
+{
+    req_spare *s = pthread_getspecific(spare_key);
+    if (!s) {
+        s = dj_xcalloc(1, sizeof *s);
+        if (pthread_setspecific(spare_key, s)) {
+            free(s);
+            s = NULL;
+        }
+    }
+    if (!s || s->n == REQ_SPARE || dj_arena_reset(r->arena) > REQ_KEEP_BYTES || r->body.cap > REQ_KEEP_BYTES ||
+        r->out.cap > REQ_KEEP_BYTES) {
+        req_free(r);
+        return;
+    }
+    dj_arena *a = r->arena;
+    dj_buf body = r->body, out = r->out;
+    memset(r, 0, sizeof *r);
+    r->arena = a;
+    r->body = body;
+    r->out = out;
+    dj_buf_reset(&r->body);
+    dj_buf_reset(&r->out);
+    s->r[s->n++] = r;
+}
+
 static void record(dj_http *h, dj_req *r)
 {
     dj_route_stats *st = &h->stats[r->route >= 0 ? (size_t)r->route : dj_http__n_routes];
@@ -242,20 +311,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     dj_http *h = cls;
     dj_req *r = *con_cls;
     if (!r) {
-        r = dj_xcalloc(1, sizeof *r);
+        r = req_get();
         r->srv = h;
         r->conn = conn;
         r->t0 = now_s();
         r->method = method_of(method);
-        r->arena = dj_arena_new(8192);
         r->path = dj_arena_strndup(r->arena, url, strlen(url));
         r->route = -1;
         /* A knowledge base is larger than any listing: it has its own limit. */
         r->max_body = r->method == DJ_M_PUT && !strcmp(url, "/v1/kb")       ? h->opts.max_kb_body
                       : r->method == DJ_M_POST && !strcmp(url, "/v1/images") ? h->opts.max_image_body
                                                                              : h->opts.max_body;
-        dj_buf_init(&r->body, r->max_body);
-        dj_buf_init(&r->out, (size_t)1 << 30);
+        dj_buf_limit(&r->body, r->max_body);
+        dj_buf_limit(&r->out, (size_t)1 << 30);
         /* Refuse a declared oversized body before reading it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > r->max_body)
@@ -295,7 +363,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     (void)toe;
     if (*con_cls)
-        req_free(*con_cls);
+        req_put(*con_cls);
     *con_cls = NULL;
 }
 

@@ -51,7 +51,7 @@ void dj_arena_free(dj_arena *a)
     free(a);
 }
 
-void dj_arena_reset(dj_arena *a)
+size_t dj_arena_reset(dj_arena *a)
 {
     /* Keep the largest chunk: it is the working size of a typical request. */
     chunk *keep = a->head, *c = a->head;
@@ -68,6 +68,7 @@ void dj_arena_reset(dj_arena *a)
     keep->next = NULL;
     keep->used = 0;
     a->head = keep;
+    return keep->cap;
 }
 
 void *dj_arena_alloc(dj_arena *a, size_t n)

@@ -16,8 +16,9 @@ typedef struct dj_arena dj_arena;
 dj_arena *dj_arena_new(size_t chunk_size);
 void dj_arena_free(dj_arena *a);
 
-/* Releases everything allocated from a; keeps the largest chunk for reuse. */
-void dj_arena_reset(dj_arena *a);
+/* Releases everything allocated from a; keeps the largest chunk for reuse
+ * and returns its size in bytes. */
+size_t dj_arena_reset(dj_arena *a);
 
 /* n bytes aligned to 16; never NULL (aborts on OOM like dj_xmalloc). */
 void *dj_arena_alloc(dj_arena *a, size_t n);

@@ -34,6 +34,11 @@ void dj_buf_reset(dj_buf *b)
         b->data[0] = '\0';
 }
 
+void dj_buf_limit(dj_buf *b, size_t max)
+{
+    b->max = max;
+}
+
 dj_rc dj_buf_reserve(dj_buf *b, size_t n)
 {
     if (n > b->max || b->len > b->max - n)

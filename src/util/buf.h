@@ -25,6 +25,8 @@ void dj_buf_init(dj_buf *b, size_t max);
 void dj_buf_fini(dj_buf *b);
 /* Empties the buffer, keeping its allocation. */
 void dj_buf_reset(dj_buf *b);
+/* A new hard limit, for a buffer reused for something else (len <= max). */
+void dj_buf_limit(dj_buf *b, size_t max);
 /* Makes room for n more bytes; DJ_ETOOBIG past the maximum. */
 dj_rc dj_buf_reserve(dj_buf *b, size_t n);
 dj_rc dj_buf_add(dj_buf *b, const void *p, size_t n);
