@@ -839,7 +839,7 @@ static size_t live_hits(const sample *s, json_t *l, const char *kind, int strong
             if (!cancelled) {
                 live++;
                 if (why && why_len)
-                    snprintf(why, why_len, "'%s' in %s", term, raw);
+                    snprintf(why, why_len, "'%s' in %.400s", term, raw);
             }
         }
     }

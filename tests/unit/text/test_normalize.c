@@ -166,6 +166,27 @@ static void twin_check(twin *tw, const char *in, size_t len)
                      in, v.s, v.all_flags, w.s, w.all_flags);
 }
 
+/* Each line of a file (field NULL), or the string field of each JSON line. */
+static void twin_file(twin *tw, const char *path, const char *field)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    char line[8192];
+    while (f && fgets(line, sizeof line, f)) {
+        if (!field) {
+            twin_check(tw, line, strlen(line));
+            continue;
+        }
+        json_t *c = json_loads(line, JSON_ALLOW_NUL, NULL);
+        json_t *in = json_object_get(c, field);
+        if (json_is_string(in))
+            twin_check(tw, json_string_value(in), json_string_length(in));
+        json_decref(c);
+    }
+    if (f)
+        fclose(f);
+}
+
 static void test_text_fast_path_matches_full(void)
 {
     twin tw = {0};
@@ -176,17 +197,7 @@ static void test_text_fast_path_matches_full(void)
         return;
     char path[512];
     snprintf(path, sizeof path, "%s/text/normalize_cases.jsonl", dj_test_data_dir());
-    FILE *f = fopen(path, "r");
-    char line[8192];
-    while (f && fgets(line, sizeof line, f)) {
-        json_t *c = json_loads(line, JSON_ALLOW_NUL, NULL);
-        json_t *in = json_object_get(c, "in");
-        if (json_is_string(in))
-            twin_check(&tw, json_string_value(in), json_string_length(in));
-        json_decref(c);
-    }
-    if (f)
-        fclose(f);
+    twin_file(&tw, path, "in");
     static const char *const pieces[] = {
         "香", "奈", "儿", "兒", "包", "手机壳", "答", "可以", "苹果", "高仿", "一比一", "ｇｕｃｃｉ", "G", "U", "C", "I",
         "L", "V", "gucci", "Apple", "iPhone", "15", "1200W", "r0lex", "ch@nel", "Guссi", "Сhаnеl", "ℊ", "Ⓖ", "x",
@@ -213,22 +224,9 @@ static void test_text_fast_path_matches_full(void)
     const char *shared = dj_test_shared_dir();
     if (shared) {
         snprintf(path, sizeof path, "%s/listings_zh/jd_gaiic2022_titles.jsonl", shared);
-        f = fopen(path, "r");
-        while (f && fgets(line, sizeof line, f)) {
-            json_t *c = json_loads(line, 0, NULL);
-            json_t *title = json_object_get(c, "title");
-            if (json_is_string(title))
-                twin_check(&tw, json_string_value(title), json_string_length(title));
-            json_decref(c);
-        }
-        if (f)
-            fclose(f);
+        twin_file(&tw, path, "title");
         snprintf(path, sizeof path, "%s/listings_en/product_titles_en.csv", shared);
-        f = fopen(path, "r");
-        while (f && fgets(line, sizeof line, f))
-            twin_check(&tw, line, strlen(line));
-        if (f)
-            fclose(f);
+        twin_file(&tw, path, NULL);
     } else {
         printf("# real titles skipped: ../shared/data is not here\n");
     }
