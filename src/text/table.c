@@ -177,12 +177,19 @@ static void build(void)
             pool_add(t, cp, "", 0, DJ_TC_MARK);
             continue;
         }
-        /* NFKC + case fold + strip marks of this code point alone. */
+        /* NFKC + case fold + strip marks of this code point alone. Marks
+         * go first: case folding turns the iota subscript of ῃ (a mark)
+         * into the letter ι, which a second pass would then fold as a
+         * lookalike of i on its own. */
         size_t k = dj_utf8_encode(cp, enc);
-        utf8proc_uint8_t *m = NULL;
-        utf8proc_ssize_t ml = utf8proc_map((const utf8proc_uint8_t *)enc, (utf8proc_ssize_t)k, &m,
-                                           UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                               UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+        utf8proc_uint8_t *bare = NULL, *m = NULL;
+        utf8proc_ssize_t bl0 = utf8proc_map((const utf8proc_uint8_t *)enc, (utf8proc_ssize_t)k, &bare,
+                                            UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+        utf8proc_ssize_t ml = bl0 < 0 ? bl0
+                                      : utf8proc_map(bare, bl0, &m,
+                                                     UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+        free(bare);
         char buf[64];
         size_t bl = 0;
         if (ml < 0 || (size_t)ml > 48) {
