@@ -15,7 +15,7 @@ mkdir -p bench/results
 N=${BENCH_RESCREEN:-1000000}
 [ "${BENCH_QUICK:-0}" = 1 ] && N=${BENCH_RESCREEN:-100000}
 REPS=${REPS:-3}
-SCREEN_REPS=${SCREEN_REPS:-5}  # /v1/screen against nginx: the figure with a target, so more runs
+SCREEN_REPS=${SCREEN_REPS:-9}  # /v1/screen against nginx: the figure with a target and the noisiest, so more runs
 SECS=${WRK_SECONDS:-10}
 CONNS=${WRK_CONNECTIONS:-32}
 source bench/lib.sh
