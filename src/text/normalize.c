@@ -400,7 +400,8 @@ static void mixed_at(fast_out *fo, size_t w)
     fo->n_mixed++;
 }
 
-/* Flags for the next byte written (at w); 0 when full. */
+/* Flags for the next byte written (at w); 0 when full. Entries may share
+ * an offset (see cut()): they are OR-ed into place. */
 static int flag_at_w(fast_out *fo, unsigned f)
 {
     if (fo->n_flagged && fo->flagged_at[fo->n_flagged - 1] == fo->w) {
@@ -436,26 +437,13 @@ static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to)
         fo->flagged_at[k] = at >= to ? at - (uint32_t)d : at;
         fo->flagged_f[k++] = fo->flagged_f[f];
     }
+    /* Entries are OR-ed into place at the end, so this one may share its
+     * offset with the character's own. */
+    if (k == MAX_FLAGGED)
+        return 0;
+    fo->flagged_at[k] = (uint32_t)from;
+    fo->flagged_f[k++] = (uint8_t)carry;
     fo->n_flagged = k;
-    /* The entry at from, if any, is the character's own: merge into it. */
-    size_t f = 0;
-    while (f < fo->n_flagged && fo->flagged_at[f] != from)
-        f++;
-    if (f < fo->n_flagged) {
-        fo->flagged_f[f] |= (uint8_t)carry;
-    } else {
-        if (fo->n_flagged == MAX_FLAGGED)
-            return 0;
-        /* Keep the entries in output order. */
-        size_t at = 0;
-        while (at < fo->n_flagged && fo->flagged_at[at] < from)
-            at++;
-        memmove(fo->flagged_at + at + 1, fo->flagged_at + at, (fo->n_flagged - at) * sizeof *fo->flagged_at);
-        memmove(fo->flagged_f + at + 1, fo->flagged_f + at, fo->n_flagged - at);
-        fo->flagged_at[at] = (uint32_t)from;
-        fo->flagged_f[at] = (uint8_t)carry;
-        fo->n_flagged++;
-    }
     fo->all |= carry;
     if (fo->n_mixed <= MAX_MIXED) {
         size_t m = 0;
@@ -762,7 +750,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     og[w] = (uint32_t)len;
     memset(t->flags, 0, w + 1);
     for (size_t f = 0; f < fo.n_flagged; f++)
-        t->flags[fo.flagged_at[f]] = fo.flagged_f[f];
+        t->flags[fo.flagged_at[f]] |= fo.flagged_f[f];
     v->s = o;
     v->len = w;
     v->orig = og;

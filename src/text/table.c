@@ -183,12 +183,13 @@ static void build(void)
          * lookalike of i on its own. */
         size_t k = dj_utf8_encode(cp, enc);
         utf8proc_uint8_t *bare = NULL, *m = NULL;
-        utf8proc_ssize_t bl0 = utf8proc_map((const utf8proc_uint8_t *)enc, (utf8proc_ssize_t)k, &bare,
-                                            UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
-        utf8proc_ssize_t ml = bl0 < 0 ? bl0
-                                      : utf8proc_map(bare, bl0, &m,
-                                                     UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+        utf8proc_ssize_t bare_len =
+            utf8proc_map((const utf8proc_uint8_t *)enc, (utf8proc_ssize_t)k, &bare,
+                         UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+        utf8proc_ssize_t ml = bare_len < 0 ? bare_len
+                                           : utf8proc_map(bare, bare_len, &m,
+                                                          UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                                              UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
         free(bare);
         char buf[64];
         size_t bl = 0;
