@@ -274,7 +274,8 @@ static void req_put(dj_req *r)
             s = NULL;
         }
     }
-    if (!s || s->n == REQ_SPARE || dj_arena_reset(r->arena) > REQ_KEEP_BYTES || r->body.cap > REQ_KEEP_BYTES ||
+    size_t kept = dj_arena_reset(r->arena);
+    if (!s || s->n == REQ_SPARE || kept > REQ_KEEP_BYTES || r->body.cap > REQ_KEEP_BYTES ||
         r->out.cap > REQ_KEEP_BYTES) {
         req_free(r);
         return;
