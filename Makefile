@@ -78,7 +78,10 @@ $(BUILD)/unit: $(UNIT_OBJS) $(BUILD)/libdajia.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lstdc++
 
-$(BUILD)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libdajia.a
+# Fuzz targets are compiled with their link: they depend on every header
+# (a target that includes a private header sees its structs).
+HEADERS := $(shell find src tests/fuzz -name '*.h')
+$(BUILD)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libdajia.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_ALL) -o $@ $(filter %.c,$^) $(BUILD)/libdajia.a $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++
@@ -105,7 +108,7 @@ fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $<"
-	@$(FUZZ_CC) $(FUZZ_FLAGS) -c $< -o $@
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 build/fuzz/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) -c $< -o $@
@@ -113,7 +116,7 @@ build/fuzz/obj/src/http/openapi_blob.o: src/http/openapi.json
 build/fuzz/libdajia.a: $(FUZZ_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libdajia.a
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libdajia.a $(HEADERS)
 	@echo "  LD      $@"
 	@$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS) -o $@ $< build/fuzz/libdajia.a $(PKG_LIBS) -lstdc++
 

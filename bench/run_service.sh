@@ -210,7 +210,7 @@ wait "$WRK_PID"
 DURING=$(wrk_json < "$T/during.txt")
 echo "re-screen job: $J"
 python3 - "$SCREEN" "$NGINX_R" "$PUB_SQLITE" "$PUB_PG" "$IMPORT" "$J" "$T0" "$T1" "$T2" "$DURING" "$SECS" "$CONNS" "$REPS" \
-  "$PUB_SQLITE16" "$PUB_PG16" "$SCREEN_REPS" "$PAIRS" "$SCREEN_VARIED" \
+  "$PUB_SQLITE16" "$PUB_PG16" "$SCREEN_REPS" "$PAIRS" "$SCREEN_VARIED" "$T/listing.json" \
   > bench/results/service.md <<'PY'
 import json, re, sys
 screen, ngx, pub_sq, pub_pg = (json.loads(a) for a in sys.argv[1:5])
@@ -219,10 +219,13 @@ t0, t1, t2 = (float(x) for x in sys.argv[7:10])
 during = json.loads(sys.argv[10]); secs, conns, reps = sys.argv[11:14]
 pub_sq16, pub_pg16 = json.loads(sys.argv[14]), json.loads(sys.argv[15])
 screen_reps, pairs, varied = sys.argv[16], sys.argv[17], json.loads(sys.argv[18])
+listing = open(sys.argv[19], encoding="utf-8").read().strip()
+listing_bytes, listing_images = len(listing.encode()), len(json.loads(listing).get("images") or [])
 print("## HTTP service (issue 3)\n")
 print(f"wrk on loopback, 2 threads, {conns} connections, {secs} s a run, median of {reps} runs ({screen_reps} for `/v1/screen` "
       "and nginx, alternating run by run so that the shared machine's drift hits both alike); the server and wrk share the "
-      "machine's 2 cores. The listing is a real line of the bench corpus (~880 bytes, 2 image hashes); the KB has 10,000 brands.\n")
+      "machine's 2 cores. The listing is a real line of the bench corpus "
+      f"({listing_bytes:,} bytes, {listing_images} image hashes); the KB has 10,000 brands.\n")
 print("| | requests/s | p50 | p99 | non-2xx |")
 print("|---|---:|---:|---:|---:|")
 print(f"| nginx (Debian), fixed 200-byte JSON | {ngx['rps']:,.0f} | {ngx['p50_ms']:.2f} ms | {ngx['p99_ms']:.2f} ms | {ngx['non2xx']} |")
@@ -234,6 +237,12 @@ print(f"| the same, SQLite, `--threads 16` | {pub_sq16['rps']:,.0f} | {pub_sq16[
 print(f"| the same, PostgreSQL, `--threads 16` | {pub_pg16['rps']:,.0f} | {pub_pg16['p50_ms']:.2f} ms | {pub_pg16['p99_ms']:.2f} ms | {pub_pg16['non2xx']} |")
 print("\nStored writes are group-committed: writers that arrive while a commit flushes are committed together in the next "
       "transaction (each in its own savepoint), and nobody is answered before their write is on disk.")
+def outcome(res):
+    # What the new version changed, whole: the counts and a few examples of each kind.
+    ex = res.get("examples") or {}
+    parts = [f"{res.get(k, 0):,} {k.replace('_', ' ')}" + (f" (e.g. {', '.join(ex[k][:3])})" if ex.get(k) else "")
+             for k in ("newly_blocked", "newly_held", "released")]
+    return f"Outcome (KB version {res.get('kb_version')}): {res.get('checked', 0):,} checked; " + "; ".join(parts) + "."
 r = screen["rps"] / ngx["rps"]
 print(f"\n`POST /v1/screen` reaches {r:.1%} of nginx's requests/s (target ≥ 50%); p99 {screen['p99_ms']:.2f} ms (target < 5 ms). "
       f"Run by run (dajia over the nginx run right after it): {pairs}.\n")
@@ -242,7 +251,7 @@ n = job.get("total") or job.get("done")
 print(f"Live re-screen: {int(m.group(1)):,} listings loaded with `dajia import` ({int(m.group(3)):,} listings/s screened and "
       f"stored, SQLite), then `PUT /v1/kb` with stricter thresholds: the compile took {t1 - t0:.1f} s (requests kept the old KB), "
       f"the job re-screened {job['done']:,} live and held listings in {t2 - t1:.1f} s: **{job['done'] / (t2 - t1):,.0f} listings/s**. "
-      f"Outcome: {json.dumps(job.get('result'))[:300]}.")
+      + outcome(job.get("result") or {}))
 print(f"\nWhile the job ran (its first 5 s), `POST /v1/screen` (wrk, 1 thread, 8 connections): {during['rps']:,.0f} requests/s, "
       f"p50 {during['p50_ms']:.2f} ms, p99 {during['p99_ms']:.2f} ms, non-2xx {during['non2xx']}.")
 PY

@@ -1,6 +1,7 @@
 /*
  * Normalization (see text.h for the rules). Four passes over an array of
- * units, one unit per input code point:
+ * units, one unit per input code point (one per character of its form for
+ * a code point whose compatibility form is several, ⒢ -> "(g)"):
  *   1. decode and look up each code point in the shared table;
  *   2. words: decide whether the lookalikes in each word fold to Latin
  *      (the word has Latin letters, or is made of lookalikes only);
@@ -94,14 +95,45 @@ static int is_gone(const unit *u)
     return u->cls == DJ_TC_INVISIBLE || u->cls == DJ_TC_MARK;
 }
 
+/* The units of a SPLIT form: one per character, each as the table has it
+ * (a character of a compatibility form is its own form; one that is not
+ * in the table stays as it is), all mapped back to the code point at
+ * orig. Returns the new number of units. */
+static size_t split(dj_text *t, size_t n, uint32_t orig, const dj_text_ent *e, size_t *bytes)
+{
+    const dj_text_table *tab = &dj_text__tab;
+    for (size_t j = 0; j < e->len;) {
+        uint32_t pc;
+        size_t pk = dj_utf8_decode(tab->pool + e->off + j, e->len - j, &pc);
+        if (!pk)
+            break; /* the table holds valid UTF-8 */
+        dj_xgrow((void **)&t->u, &t->u_cap, n + 1, sizeof *t->u);
+        unit *u = &t->u[n++];
+        *u = (unit){.orig = orig};
+        const dj_text_ent *pe = pc < DJ_TEXT_TABLE_MAX ? &tab->ent[pc] : NULL;
+        if (pe && pe->cls != DJ_TC_SPLIT) {
+            u->off = pe->off;
+            u->len = pe->len;
+            u->cls = pe->cls;
+        } else {
+            u->off = e->off + (uint32_t)j;
+            u->len = (uint8_t)pk;
+            u->cls = DJ_TC_OTHER;
+        }
+        *bytes += u->len + 1;
+        j += pk;
+    }
+    return n;
+}
+
 /* Pass 1. Returns the number of units. */
 static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 {
     const dj_text_table *tab = &dj_text__tab;
-    dj_xgrow((void **)&t->u, &t->u_cap, len + 1, sizeof *t->u);
     size_t n = 0, bytes = 0;
     for (size_t i = 0; i < len;) {
-        unit *u = &t->u[n++];
+        /* A unit per input byte at most, except for SPLIT forms. */
+        dj_xgrow((void **)&t->u, &t->u_cap, n + (len - i) + 1, sizeof *t->u);
         unsigned char c = (unsigned char)in[i];
         uint32_t cp;
         size_t k;
@@ -112,6 +144,12 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
             cp = 0xFFFD; /* one replacement per invalid byte */
             k = 1;
         }
+        if (cp < DJ_TEXT_TABLE_MAX && tab->ent[cp].cls == DJ_TC_SPLIT) {
+            n = split(t, n, (uint32_t)i, &tab->ent[cp], &bytes);
+            i += k;
+            continue;
+        }
+        unit *u = &t->u[n++];
         u->orig = (uint32_t)i;
         u->raw = 0;
         u->fold = 0;
@@ -681,7 +719,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                 return 0;
             const dj_text_ent *e = &tab->ent[cp];
             cls = e->cls;
-            if (cls == DJ_TC_HOMOGLYPH || cls == DJ_TC_FANCY || e->len > 12)
+            if (cls == DJ_TC_HOMOGLYPH || cls == DJ_TC_FANCY || cls == DJ_TC_SPLIT || e->len > 12)
                 return 0;
             src = pool + e->off;
             sl = e->len;

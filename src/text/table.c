@@ -264,7 +264,10 @@ static void build(void)
             cls = DJ_TC_LETTER;
         else
             cls = DJ_TC_OTHER;
-        pool_add(t, cp, buf, bl, cls);
+        size_t chars = 0;
+        for (size_t i = 0; i < bl; i++)
+            chars += ((unsigned char)buf[i] & 0xC0) != 0x80;
+        pool_add(t, cp, buf, bl, chars > 1 && !ascii_alnum ? DJ_TC_SPLIT : cls);
     }
     free(homo);
     /* The compact side table agrees with the general one by construction. */

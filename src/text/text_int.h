@@ -23,6 +23,11 @@ enum {
     DJ_TC_PUNCT,      /* punctuation: kept, but a separator between single chars */
     DJ_TC_INVISIBLE,  /* format characters (U+200B ...): removed, flagged */
     DJ_TC_MARK,       /* combining marks: removed (diacritics) */
+    DJ_TC_SPLIT,      /* compatibility form of several characters, not all
+                         ASCII letters or digits (Ŀ -> l·, ⒢ -> (g), ㎼ -> μw):
+                         each of its characters is a unit of its own, so that
+                         the text reads as its normalized form will (and
+                         normalizing twice changes nothing) */
 };
 
 typedef struct dj_text_ent {
