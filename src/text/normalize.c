@@ -27,6 +27,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct unit {
     uint32_t orig;    /* input offset of the code point */
@@ -502,9 +505,9 @@ static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to)
 /* A token starts or continues a run, its bytes to be written at fo->w (any
  * space and flags before it already written); returns 1 when fast() must
  * give up. */
-static int run_end(chain_watch *c, fast_out *fo);
+static inline int run_end(chain_watch *c, fast_out *fo);
 
-static int tok_add(chain_watch *c, fast_out *fo, int script, int letter, int cjk)
+static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_out *fo, int script, int letter, int cjk)
 {
     /* A run is one script: "LV包" is the single letters L, V and then 包. */
     if (c->run_units && c->run_last_cjk != cjk && run_end(c, fo))
@@ -533,7 +536,7 @@ static int tok_add(chain_watch *c, fast_out *fo, int script, int letter, int cjk
 
 /* The current run ended; returns 1 when fast() must give up. Records a run
  * mixing ASCII letters and digits in mixed[]. */
-static int run_end(chain_watch *c, fast_out *fo)
+static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_out *fo)
 {
     if (c->adj && c->run_units == 1 && c->run_last_cjk && !c->dropped) {
         /* A single CJK character after spaces: they go (香奈 儿). */
@@ -614,6 +617,42 @@ static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left,
 }
 
 
+/* A run of ASCII letters and digits from in[*j], 16 bytes at a time while
+ * 16 remain: written lower-case to o[*w] with its map back, what it held
+ * (1: a digit, 2: a letter) OR-ed into *kinds. Most words end inside the
+ * first block, where a mask finds the end that a byte loop would find by a
+ * mispredicted exit. Writes up to 16 bytes past the run (the output has
+ * room: see grow_out in fast()). Returns 1 when the run ended, 0 when the
+ * last bytes are the byte loop's. */
+static inline int word16(const char *in, size_t len, size_t *j, char *o, uint32_t *og, size_t *w, unsigned *kinds)
+{
+#ifdef __SSE2__
+    while (len - *j >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + *j));
+        /* Signed compares: bytes >= 0x80 are below '0' and never match. */
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+        __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), v));
+        unsigned dm = (unsigned)_mm_movemask_epi8(digit);
+        unsigned am = dm | (unsigned)_mm_movemask_epi8(_mm_or_si128(upper, lower));
+        unsigned n = (unsigned)__builtin_ctz(~am | 0x10000u); /* bytes of the run in this block */
+        _mm_storeu_si128((__m128i *)(void *)(o + *w), _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+        __m128i at = _mm_add_epi32(_mm_set1_epi32((int)*j), _mm_setr_epi32(0, 1, 2, 3));
+        for (int k = 0; k < 4; k++, at = _mm_add_epi32(at, _mm_set1_epi32(4)))
+            _mm_storeu_si128((__m128i *)(void *)(og + *w + 4 * k), at);
+        unsigned in_run = (unsigned)((1ull << n) - 1);
+        *kinds |= (dm & in_run ? 1u : 0u) | (am & ~dm & in_run ? 2u : 0u);
+        *w += n;
+        *j += n;
+        if (n < 16)
+            return 1;
+    }
+#else
+    (void)in, (void)len, (void)j, (void)o, (void)og, (void)w, (void)kinds;
+#endif
+    return 0;
+}
+
 /* One pass for text without lookalikes or Latin separator chains (the
  * separators between CJK characters it removes itself). Returns 1 with v
  * filled, or 0 when the full passes are needed. */
@@ -622,8 +661,9 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     const dj_text_table *tab = &dj_text__tab;
     const char *pool = tab->pool;
     /* No table entry on the fast path is longer than 12 bytes for its 1-4
-     * input bytes, and spaces only shrink: 4x the input always fits. */
-    grow_out(t, len * 4 + 8);
+     * input bytes, and spaces only shrink: 4x the input always fits, plus
+     * the 16 bytes word16() may write past its run. */
+    grow_out(t, len * 4 + 24);
     fast_out fo;
     fo.o = t->out;
     fo.og = t->orig;
@@ -655,6 +695,18 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
         uint16_t to = 0;
+        if (c == ' ') {
+            /* The commonest gap, as the general case below takes it, minus
+             * the table lookup and the tests that cannot apply. */
+            if (cw.run_units && run_end(&cw, &fo))
+                return 0;
+            gap_add(&cw, DJ_TC_SPACE, 0);
+            if (!space)
+                space_at = (uint32_t)i;
+            space = 1;
+            i++;
+            continue;
+        }
         if ((c < 0x80 && ascii_alnum[c]) || (c >= 0xE4 && c <= 0xE9 && fast_cjk(tab, in + i, len - i, &to))) {
             /* Runs of ASCII letters and digits, or of CJK ideographs: the two
              * common cases, each in a tight loop. */
@@ -665,14 +717,15 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                     return 0;
                 unsigned kinds = 0;
                 size_t w = fo.w;
-                do {
-                    unsigned char b = (unsigned char)in[j];
-                    kinds |= b > '9' ? 2u : 1u;
-                    o[w] = (char)ascii_fold[b];
-                    og[w] = (uint32_t)j;
-                    w++;
-                    j++;
-                } while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]);
+                if (!word16(in, len, &j, o, og, &w, &kinds))
+                    while (j < len && (unsigned char)in[j] < 0x80 && ascii_alnum[(unsigned char)in[j]]) {
+                        unsigned char b = (unsigned char)in[j];
+                        kinds |= b > '9' ? 2u : 1u;
+                        o[w] = (char)ascii_fold[b];
+                        og[w] = (uint32_t)j;
+                        w++;
+                        j++;
+                    }
                 fo.w = w;
                 cw.run_kinds |= kinds;
                 cw.run_units += (int)(j - i);
