@@ -606,13 +606,18 @@ static inline size_t decode_cp(const char *str, size_t n, uint32_t *cp)
  * followed by garbage is the general path's. */
 static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left, uint16_t *to)
 {
+    if (left < 3)
+        return 0;
     const unsigned char *q = (const unsigned char *)p;
-    if (left < 3 || q[0] < 0xE4 || q[0] > 0xE9 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80)
+    uint32_t b0 = q[0], b1 = q[1], b2 = q[2];
+    /* The shape 1110xxxx 10xxxxxx 10xxxxxx in one test, the block (which
+     * also rules out overlong forms and surrogates) in one more. */
+    if (((b0 | b1 << 8 | b2 << 16) & 0xC0C0F0u) != 0x8080E0u)
         return 0;
-    uint32_t cp = ((uint32_t)(q[0] & 0x0F) << 12) | ((uint32_t)(q[1] & 0x3F) << 6) | (q[2] & 0x3F);
-    if (cp < DJ_TEXT_CJK_LO)
+    uint32_t k = ((b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (b2 & 0x3F)) - DJ_TEXT_CJK_LO;
+    if (k > DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO)
         return 0;
-    *to = tab->cjk[cp - DJ_TEXT_CJK_LO];
+    *to = tab->cjk[k];
     return *to != 1;
 }
 
