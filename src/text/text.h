@@ -35,7 +35,12 @@
  *     two Latin letters split by punctuation (L/V); "A B", "3.5" and
  *     "手机 壳" are left alone;
  *   - CJK compatibility ideographs and radicals fold through NFKC, and the
- *     traditional-to-simplified mapping is per character.
+ *     traditional-to-simplified mapping is per character;
+ *   - a character whose compatibility form is several characters (⒢ ->
+ *     "(g)", Ŀ -> "l·", ㎼ -> "μw") counts as those characters for the
+ *     rules above, so ⒢⒰⒞⒞⒤ is the chain (gucci) and normalizing a
+ *     normalized text changes nothing (except separators between pieces
+ *     it newly wrote side by side).
  *
  * INVISIBLE and SEPARATOR are set on the first byte of the char that follows
  * the removed run only; HOMOGLYPH is set on every byte of the folded char.
