@@ -53,6 +53,17 @@ static void test_screen_cases_from_file(void)
                 found |= !strcmp(json_string_value(json_object_get(r, "signal")), json_string_value(w));
             sig_ok &= found;
         }
+        /* "quotes": what the reasons must quote, as the seller wrote it. */
+        json_array_foreach(json_object_get(c, "quotes"), i, w) {
+            int found = 0;
+            size_t j;
+            json_t *r;
+            json_array_foreach(d ? json_object_get(d, "reasons") : NULL, j, r) {
+                const char *q = json_string_value(json_object_get(r, "quote"));
+                found |= q && !strcmp(q, json_string_value(w));
+            }
+            sig_ok &= found;
+        }
         if (!got || strcmp(got, want) || !brand_ok || !sig_ok)
             dj_test_fail(__FILE__, __LINE__, "case %s: want %s, got %s", id, want, out.data);
         json_decref(d);
