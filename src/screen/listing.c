@@ -9,6 +9,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum {
     F_ID, F_SELLER, F_TITLE, F_DESC, F_CATEGORY, F_PRICE, F_CURRENCY, F_IMAGES, F_REGION, F_COUNT_,
@@ -47,11 +50,24 @@ static int is_pdq_hex(dj_str h)
 {
     if (h.len != 64)
         return 0;
+#ifdef __SSE2__
+    /* 16 digits at a time: a byte loop here was a fifth of parsing a line
+     * (listings carry several hashes). */
+    for (size_t b = 0; b < 64; b += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(h.s + b));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-F -> a-f; nothing else lands there */
+        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
+        if (_mm_movemask_epi8(_mm_or_si128(digit, af)) != 0xFFFF)
+            return 0;
+    }
+#else
     for (size_t i = 0; i < 64; i++) {
         char c = h.s[i];
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
             return 0;
     }
+#endif
     return 1;
 }
 

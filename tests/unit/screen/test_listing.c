@@ -89,8 +89,36 @@ static void test_listing_fields_are_exact(void)
     dj_arena_free(a);
 }
 
+/* An image hash is 64 hex digits, either case: every byte value at every
+ * position is accepted exactly when it is one. */
+static void test_listing_image_hash_digits(void)
+{
+    dj_arena *a = dj_arena_new(4096);
+    int wrong = 0;
+    for (int pos = 0; pos < 64; pos++)
+        for (int byte = 1; byte < 256; byte++) {
+            if (byte == '"' || byte == '\\' || byte < 0x20 || byte >= 0x80)
+                continue; /* not a JSON string's plain byte: the cursor's business */
+            char j[128];
+            int n = snprintf(j, sizeof j, "{\"id\":\"1\",\"title\":\"t\",\"images\":[\"%064d\"]}", 0);
+            char *h = strstr(j, "[\"") + 2;
+            h[pos] = (char)byte;
+            dj_listing l;
+            dj_err err = {0};
+            dj_arena_reset(a);
+            int hex = (byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'f') || (byte >= 'A' && byte <= 'F');
+            if (dj_listing_parse(j, (size_t)n, a, &l, &err) != DJ_OK || (int)l.n_images != hex) {
+                if (wrong++ < 5)
+                    dj_test_fail(__FILE__, __LINE__, "byte 0x%02x at %d: %zu images", byte, pos, l.n_images);
+            }
+        }
+    CHECK_EQ(wrong, 0);
+    dj_arena_free(a);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_listing_cases_from_file),
+    DJ_TEST(test_listing_image_hash_digits),
     DJ_TEST(test_listing_warns_on_unknown_fields),
     DJ_TEST(test_listing_fields_are_exact),
 };
