@@ -6,12 +6,10 @@
  */
 #include "screen/screen.h"
 #include "util/json.h"
+#include "util/simd.h"
 
 #include <stdio.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 enum {
     F_ID, F_SELLER, F_TITLE, F_DESC, F_CATEGORY, F_PRICE, F_CURRENCY, F_IMAGES, F_REGION, F_COUNT_,
@@ -50,15 +48,13 @@ static int is_pdq_hex(dj_str h)
 {
     if (h.len != 64)
         return 0;
-#ifdef __SSE2__
+#if DJ_SIMD
     /* 16 digits at a time: a byte loop here was a fifth of parsing a line
      * (listings carry several hashes). */
     for (size_t b = 0; b < 64; b += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(h.s + b));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i v = dj_simd_load(h.s + b);
         __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-F -> a-f; nothing else lands there */
-        __m128i af = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lower, _mm_set1_epi8('f' + 1)));
-        if (_mm_movemask_epi8(_mm_or_si128(digit, af)) != 0xFFFF)
+        if (dj_simd_mask(_mm_or_si128(dj_simd_in_range(v, '0', '9'), dj_simd_in_range(lower, 'a', 'f'))) != 0xFFFF)
             return 0;
     }
 #else

@@ -23,13 +23,11 @@
  */
 #include "text/text_int.h"
 #include "util/mem.h"
+#include "util/simd.h"
 #include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 typedef struct unit {
     uint32_t orig;    /* input offset of the code point */
@@ -631,15 +629,12 @@ static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left,
  * last bytes are the byte loop's. */
 static inline int word16(const char *in, size_t len, size_t *j, char *o, uint32_t *og, size_t *w, unsigned *kinds)
 {
-#ifdef __SSE2__
+#if DJ_SIMD
     while (len - *j >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + *j));
-        /* Signed compares: bytes >= 0x80 are below '0' and never match. */
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
-        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
-        __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), v));
-        unsigned dm = (unsigned)_mm_movemask_epi8(digit);
-        unsigned am = dm | (unsigned)_mm_movemask_epi8(_mm_or_si128(upper, lower));
+        __m128i v = dj_simd_load(in + *j);
+        __m128i upper = dj_simd_in_range(v, 'A', 'Z');
+        unsigned dm = dj_simd_mask(dj_simd_in_range(v, '0', '9'));
+        unsigned am = dm | dj_simd_mask(_mm_or_si128(upper, dj_simd_in_range(v, 'a', 'z')));
         unsigned n = (unsigned)__builtin_ctz(~am | 0x10000u); /* bytes of the run in this block */
         _mm_storeu_si128((__m128i *)(void *)(o + *w), _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
         __m128i at = _mm_add_epi32(_mm_set1_epi32((int)*j), _mm_setr_epi32(0, 1, 2, 3));

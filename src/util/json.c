@@ -4,15 +4,13 @@
  * non-ASCII byte, then validates UTF-8 only where non-ASCII bytes occur.
  */
 #include "util/json.h"
+#include "util/simd.h"
 #include "util/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 void dj_jcur_init(dj_jcur *c, const char *s, size_t n, dj_arena *arena)
 {
@@ -106,11 +104,10 @@ static inline int plain8(uint64_t v)
 static const char *string_end(const char *p, const char *end)
 {
     for (;;) {
-#ifdef __SSE2__
+#if DJ_SIMD
         while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            unsigned m = (unsigned)_mm_movemask_epi8(
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            __m128i v = dj_simd_load(p);
+            unsigned m = dj_simd_mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
             if (m) {
                 p += __builtin_ctz(m);
                 break;
@@ -130,14 +127,13 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
     const char *start = ++c->p;
     const char *p = start, *end = c->end;
     for (;;) {
-#ifdef __SSE2__
+#if DJ_SIMD
         /* 16 bytes at a time, straight to the first byte that is not plain. */
         while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i v = dj_simd_load(p);
             __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"')), bs = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
             /* signed: < 0x20 holds for the bytes >= 0x80 too */
-            __m128i odd = _mm_or_si128(_mm_or_si128(quote, bs), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-            unsigned m = (unsigned)_mm_movemask_epi8(odd);
+            unsigned m = dj_simd_mask(_mm_or_si128(_mm_or_si128(quote, bs), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
             if (m) {
                 p += __builtin_ctz(m);
                 break;
@@ -177,17 +173,15 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
          * test between them. CJK text is mostly 3-byte sequences: those
          * are checked inline. */
         do {
-#ifdef __SSE2__
+#if DJ_SIMD
             /* Five 3-byte characters at once: leads at 0, 3, 6, 9, 12 and
              * continuation bytes between, no E0 or ED lead (their second
              * byte has a narrower range: the byte-wise path checks those). */
             while (end - p >= 16) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-                __m128i cont = _mm_cmplt_epi8(v, _mm_set1_epi8(-64)); /* 0x80-0xBF */
-                __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-32)), /* 0xE1-0xEF */
-                                             _mm_cmplt_epi8(v, _mm_set1_epi8(-16)));
-                unsigned ed = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)));
-                unsigned lm = (unsigned)_mm_movemask_epi8(lead) & 0x7FFF, cm = (unsigned)_mm_movemask_epi8(cont) & 0x7FFF;
+                __m128i v = dj_simd_load(p);
+                unsigned cm = dj_simd_mask(_mm_cmplt_epi8(v, _mm_set1_epi8(-64))) & 0x7FFF; /* 0x80-0xBF */
+                unsigned lm = dj_simd_mask(dj_simd_in_range(v, -31, -17)) & 0x7FFF;       /* 0xE1-0xEF */
+                unsigned ed = dj_simd_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)));
                 if (lm != 0x1249 || cm != 0x6DB6 || (ed & 0x1249))
                     break;
                 p += 15;
