@@ -6,7 +6,6 @@
  */
 #include "screen/screen.h"
 #include "util/json.h"
-#include "util/simd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,29 +41,6 @@ static void warn(dj_listing *l, dj_arena *a, const char *what, const char *s, si
     int k = n ? snprintf(tmp, sizeof tmp, "%s \"%.*s\" ignored", what, (int)(n > 64 ? 64 : n), s)
               : snprintf(tmp, sizeof tmp, "%s, ignored", what);
     l->warnings[l->n_warnings++] = dj_arena_strndup(a, tmp, k > 0 ? (size_t)k : 0);
-}
-
-static int is_pdq_hex(dj_str h)
-{
-    if (h.len != 64)
-        return 0;
-#if DJ_SIMD
-    /* 16 digits at a time: a byte loop here was a fifth of parsing a line
-     * (listings carry several hashes). */
-    for (size_t b = 0; b < 64; b += 16) {
-        __m128i v = dj_simd_load(h.s + b);
-        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-F -> a-f; nothing else lands there */
-        if (dj_simd_mask(_mm_or_si128(dj_simd_in_range(v, '0', '9'), dj_simd_in_range(lower, 'a', 'f'))) != 0xFFFF)
-            return 0;
-    }
-#else
-    for (size_t i = 0; i < 64; i++) {
-        char c = h.s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return 0;
-    }
-#endif
-    return 1;
 }
 
 /* A string, or (for ids) an integer kept as its text. */
@@ -156,7 +132,7 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
                     return dj_err_set(err, DJ_EINVAL, "images[%zu]: expected a string", i);
                 if ((rc = dj_jcur_string(&c, &h.s, &h.len, err)))
                     return rc;
-                if (!is_pdq_hex(h)) {
+                if (!dj_pdq_is_hex(h.s, h.len)) {
                     char what[48];
                     snprintf(what, sizeof what, "images[%zu]: not a 64-hex-digit PDQ hash", i);
                     warn(l, arena, what, h.s, 0);
