@@ -62,6 +62,7 @@ struct chunk_index {
     uint16_t *rank;          /* occupied values before each word (< 65,536) */
     struct primary *prim;    /* by rank of the value */
     struct over *over;
+    uint32_t filed;          /* occupied values (primary slots) */
 };
 
 /* The half of a hash chunk c does not lie in (chunks 0-7: bytes 16-31). */
@@ -185,6 +186,7 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
         }
         /* Entries in order: the first of a value goes to its primary slot
          * (marked by index NONE until filled), the others to its overflow. */
+        x->filed = occ_rank;
         for (uint32_t k = 0; k < occ_rank; k++)
             x->prim[k].index = NONE;
         for (size_t i = 0; i < n; i++) {
@@ -238,48 +240,69 @@ static int cmp_match(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Collects matches into a growable array, deduplicated at the end. */
+/* A verified match of query q; collected into a growable array and sorted
+ * out at the end (an entry is found once through each chunk it is near). */
+typedef struct hit {
+    uint32_t q;
+    dj_bank_match m;
+} hit;
+
 typedef struct found {
-    dj_bank_match *m;
+    hit *h;
     size_t n, cap;
-    dj_bank_match small[64];
+    hit small[64];
 } found;
 
-static void add(found *f, uint32_t index, int d)
+static void found_init(found *f)
+{
+    f->h = f->small;
+    f->n = 0;
+    f->cap = 64;
+}
+
+static void add(found *f, uint32_t q, uint32_t index, int d)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap * 2;
-        dj_bank_match *m = dj_xmalloc(cap * sizeof *m);
-        memcpy(m, f->m, f->n * sizeof *m);
-        if (f->m != f->small)
-            free(f->m);
-        f->m = m;
+        hit *h = dj_xmalloc(cap * sizeof *h);
+        memcpy(h, f->h, f->n * sizeof *h);
+        if (f->h != f->small)
+            free(f->h);
+        f->h = h;
         f->cap = cap;
     }
-    f->m[f->n++] = (dj_bank_match){index, d};
+    f->h[f->n++] = (hit){q, {index, d}};
 }
 
-static int cmp_index(const void *a, const void *b)
+static int cmp_hit(const void *a, const void *b)
 {
-    const dj_bank_match *x = a, *y = b;
-    return x->index < y->index ? -1 : x->index > y->index;
+    const hit *x = a, *y = b;
+    if (x->q != y->q)
+        return x->q < y->q ? -1 : 1;
+    return x->m.index < y->m.index ? -1 : x->m.index > y->m.index;
 }
 
-/* An entry found through several chunks is one match: unique by index,
- * then nearest first. */
-static size_t finish(found *f, dj_bank_match *out, size_t cap)
+/* Per query: each entry once, nearest first, up to cap into out + q * cap;
+ * counts[q] gets how many there are in all. */
+static void finish(found *f, size_t nq, dj_bank_match *out, size_t cap, size_t *counts)
 {
-    qsort(f->m, f->n, sizeof *f->m, cmp_index);
-    size_t w = 0;
-    for (size_t i = 0; i < f->n; i++)
-        if (!w || f->m[w - 1].index != f->m[i].index)
-            f->m[w++] = f->m[i];
-    qsort(f->m, w, sizeof *f->m, cmp_match);
-    for (size_t i = 0; i < w && i < cap; i++)
-        out[i] = f->m[i];
-    if (f->m != f->small)
-        free(f->m);
-    return w;
+    qsort(f->h, f->n, sizeof *f->h, cmp_hit);
+    memset(counts, 0, nq * sizeof *counts);
+    dj_bank_match small[64], *m = f->n <= 64 ? small : dj_xmalloc(f->n * sizeof *m);
+    for (size_t i = 0; i < f->n;) {
+        uint32_t q = f->h[i].q;
+        size_t w = 0;
+        for (; i < f->n && f->h[i].q == q; i++)
+            if (!w || m[w - 1].index != f->h[i].m.index)
+                m[w++] = f->h[i].m;
+        qsort(m, w, sizeof *m, cmp_match);
+        memcpy(out + q * cap, m, (w < cap ? w : cap) * sizeof *m);
+        counts[q] = w;
+    }
+    if (m != small)
+        free(m);
+    if (f->h != f->small)
+        free(f->h);
 }
 
 /* Appends to vals every 16-bit value within r bits of value (r <= 3). */
@@ -302,14 +325,44 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 /* Probes in flight at once: all 16 chunks at d <= 31 (17 probes a chunk). */
 #define WAVE 1024
 
-static inline void check(found *f, const dj_bank *b, const dj_pdq *q, const uint8_t *qh, uint32_t index,
-                         const uint8_t *half, int max_distance)
+/* The primary slots of the values within r bits of v that have entries. */
+static inline size_t filed_probes(const struct chunk_index *x, unsigned v, int r, uint32_t *at)
+{
+    size_t m = 0;
+    if (r <= 1) { /* the PDQ match distance, 31, is here */
+        for (uint32_t near = filed_near(x, v) & (r ? 0x1FFFFu : 1u); near; near &= near - 1) {
+            int i = __builtin_ctz(near);
+            at[m++] = rank(x, i ? v ^ 1u << (i - 1) : v);
+        }
+        return m;
+    }
+    unsigned vals[MAX_PROBES];
+    size_t n = neighbours(v, r, vals);
+    for (size_t p = 0; p < n; p++)
+        if (filed(x, vals[p]))
+            at[m++] = rank(x, vals[p]);
+    return m;
+}
+
+static inline void check(found *f, const dj_bank *b, uint32_t qi, const dj_pdq *q, const uint8_t *qh,
+                         uint32_t index, const uint8_t *half, int max_distance)
 {
     if (half_distance(qh, half) > max_distance)
         return;
     int d = dj_pdq_distance(q, &b->e[index].hash);
     if (d <= max_distance)
-        add(f, index, d);
+        add(f, qi, index, d);
+}
+
+/* The further entries of a value, from its overflow start. */
+static inline void check_over(found *f, const dj_bank *b, uint32_t qi, const dj_pdq *q, const uint8_t *qh,
+                              const struct over *s, int max_distance)
+{
+    for (;; s++) {
+        check(f, b, qi, q, qh, s->index & ~LAST, s->half, max_distance);
+        if (s->index & LAST)
+            break;
+    }
 }
 
 DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *out,
@@ -320,11 +373,8 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
     if (max_distance > 63)
         return dj_bank_search_linear(b, q, max_distance, out, cap);
     found f; /* not zeroed: the search writes before it reads */
-    f.m = f.small;
-    f.n = 0;
-    f.cap = 64;
+    found_init(&f);
     int r = max_distance / CHUNKS;
-    unsigned vals[MAX_PROBES];
     uint32_t at[WAVE + MAX_PROBES];  /* primary slot, then overflow start */
     uint8_t chunk_of[WAVE + MAX_PROBES];
     /* Wave 0: the bitmap lines the probes within one bit will read (the
@@ -345,22 +395,9 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         size_t m = 0;
         int c = c0;
         do {
-            const struct chunk_index *x = &b->ix[c];
-            unsigned v = chunk(q, c);
-            if (r <= 1) { /* the PDQ match distance, 31, is here */
-                for (uint32_t near = filed_near(x, v) & (r ? 0x1FFFFu : 1u); near; near &= near - 1) {
-                    int i = __builtin_ctz(near);
-                    at[m] = rank(x, i ? v ^ 1u << (i - 1) : v);
-                    chunk_of[m++] = (uint8_t)c;
-                }
-            } else {
-                size_t n = neighbours(v, r, vals);
-                for (size_t p = 0; p < n; p++)
-                    if (filed(x, vals[p])) {
-                        at[m] = rank(x, vals[p]);
-                        chunk_of[m++] = (uint8_t)c;
-                    }
-            }
+            size_t k = filed_probes(&b->ix[c], chunk(q, c), r, at + m);
+            memset(chunk_of + m, c, k);
+            m += k;
             c++;
         } while (c < CHUNKS && m <= WAVE);
         for (size_t p = 0; p < m; p++)
@@ -370,7 +407,7 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         for (size_t p = 0; p < m; p++) {
             const struct chunk_index *x = &b->ix[chunk_of[p]];
             const struct primary *s = &x->prim[at[p]];
-            check(&f, b, q, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
+            check(&f, b, 0, q, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
             if (s->more != NONE) {
                 const char *first = (const char *)&x->over[MORE_AT(s->more)];
                 for (uint32_t k = 0; k <= MORE_N(s->more) * sizeof(struct over); k += 64)
@@ -380,30 +417,97 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
             }
         }
         /* Wave 3: the overflows (values shared by several entries). */
-        for (size_t p = 0; p < o; p++) {
-            const struct over *s = &b->ix[chunk_of[p]].over[at[p]];
-            const uint8_t *qh = other_half(q, chunk_of[p]);
-            for (;; s++) {
-                check(&f, b, q, qh, s->index & ~LAST, s->half, max_distance);
-                if (s->index & LAST)
-                    break;
-            }
-        }
+        for (size_t p = 0; p < o; p++)
+            check_over(&f, b, 0, q, other_half(q, chunk_of[p]), &b->ix[chunk_of[p]].over[at[p]], max_distance);
         c0 = c;
     }
-    return finish(&f, out, cap);
+    size_t n;
+    finish(&f, 1, out, cap, &n);
+    return n;
+}
+
+/* A probe of a batch: primary slot at (< 65,536: one per filed value) to
+ * check for query q of a block of at most 65,536 queries. Four bytes, so
+ * sorting a block's probes stays in the L2 cache. */
+typedef struct probe {
+    uint16_t at, q;
+} probe;
+
+#define BLOCK 65536
+/* Probes are sorted by groups of 8 primary slots (256 bytes). */
+#define GROUP_SHIFT 3
+/* How far ahead of its check a slot is fetched, in probes. */
+#define AHEAD 16
+
+DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, size_t nq, int max_distance,
+                                          dj_bank_match *out, size_t cap, size_t *counts)
+{
+    if (max_distance < 0 || max_distance > 63 || nq < DJ_BANK_MANY_MIN) {
+        for (size_t i = 0; i < nq; i++)
+            counts[i] = dj_bank_search(b, &q[i], max_distance, out + i * cap, cap);
+        return;
+    }
+    if (nq > BLOCK) {
+        for (size_t i = 0; i < nq; i += BLOCK)
+            dj_bank_search_many(b, q + i, nq - i < BLOCK ? nq - i : BLOCK, max_distance, out + i * cap, cap,
+                                counts + i);
+        return;
+    }
+    found f;
+    found_init(&f);
+    int r = max_distance / CHUNKS;
+    size_t per = r == 0 ? 1 : r == 1 ? 17 : r == 2 ? 137 : MAX_PROBES;
+    probe *p = dj_xmalloc(nq * per * sizeof *p), *sorted = dj_xmalloc(nq * per * sizeof *sorted);
+    uint32_t *start = dj_xmalloc(((65536 >> GROUP_SHIFT) + 2) * sizeof *start);
+    uint32_t at[MAX_PROBES];
+    for (int c = 0; c < CHUNKS; c++) {
+        const struct chunk_index *x = &b->ix[c];
+        size_t np = 0;
+        for (size_t i = 0; i < nq; i++) {
+            size_t k = filed_probes(x, chunk(&q[i], c), r, at);
+            for (size_t j = 0; j < k; j++)
+                p[np++] = (probe){(uint16_t)at[j], (uint16_t)i};
+        }
+        /* A counting sort by slot group: the checks then walk the chunk's
+         * slots (and overflows, filed in the same order) forwards, a stream
+         * instead of a random miss per probe. */
+        size_t groups = (x->filed >> GROUP_SHIFT) + 1;
+        memset(start, 0, (groups + 1) * sizeof *start);
+        for (size_t i = 0; i < np; i++)
+            start[(p[i].at >> GROUP_SHIFT) + 1]++;
+        for (size_t g = 1; g <= groups; g++)
+            start[g] += start[g - 1];
+        for (size_t i = 0; i < np; i++)
+            sorted[start[p[i].at >> GROUP_SHIFT]++] = p[i];
+        for (size_t i = 0; i < np; i++) {
+            if (i + AHEAD < np)
+                __builtin_prefetch(&x->prim[sorted[i + AHEAD].at]);
+            const struct primary *s = &x->prim[sorted[i].at];
+            const dj_pdq *qq = &q[sorted[i].q];
+            const uint8_t *qh = other_half(qq, c);
+            check(&f, b, sorted[i].q, qq, qh, s->index, s->half, max_distance);
+            if (s->more != NONE)
+                check_over(&f, b, sorted[i].q, qq, qh, &x->over[MORE_AT(s->more)], max_distance);
+        }
+    }
+    free(p);
+    free(sorted);
+    free(start);
+    finish(&f, nq, out, cap, counts);
 }
 
 size_t dj_bank_search_linear(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *out, size_t cap)
 {
-    found f = {NULL, 0, 64, {{0, 0}}};
-    f.m = f.small;
+    found f;
+    found_init(&f);
     for (size_t i = 0; i < b->n; i++) {
         int d = dj_pdq_distance(q, &b->e[i].hash);
         if (d <= max_distance)
-            add(&f, (uint32_t)i, d);
+            add(&f, 0, (uint32_t)i, d);
     }
-    return finish(&f, out, cap);
+    size_t n;
+    finish(&f, 1, out, cap, &n);
+    return n;
 }
 
 /* --- flood guard ------------------------------------------------------------ */

@@ -251,22 +251,22 @@ int dj_banks_release_official(dj_banks *b, const char *brand_id, int image)
 
 /* --- screening ------------------------------------------------------------ */
 
-size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, size_t cap)
+size_t dj_screen__images(dj_screen *s, const dj_pdq *h, size_t img, dj_image_match *out, size_t cap)
 {
     /* Allow-listed photos first: one match and the image says nothing. */
     dj_banks *b = s->banks && dj_banks_kb(s->banks) == s->kb ? s->banks : NULL;
-    dj_bank_match m[16];
+    dj_bank_match m[DJ_SCREEN_IMAGE_MATCHES];
     size_t k = 0;
     const char *seller = s->l->seller_id.s;
     size_t seller_len = s->l->seller_id.len;
     if (b && b->n) {
-        size_t n = dj_bank_search(b->bank, h, DJ_PDQ_MATCH_DISTANCE, m, 16);
-        for (size_t i = 0; i < n && i < 16; i++)
+        size_t n = dj_bank_search(b->bank, h, DJ_PDQ_MATCH_DISTANCE, m, DJ_SCREEN_IMAGE_MATCHES);
+        for (size_t i = 0; i < n && i < DJ_SCREEN_IMAGE_MATCHES; i++)
             if (b->meta[m[i].index].kind == DJ_BANK_ALLOW && !dj_flood_quarantined(b->flood, m[i].index)) {
                 out[0] = (dj_image_match){DJ_BANK_ALLOW, b->meta[m[i].index].id, -1, -1, m[i].distance, 0};
                 return 1;
             }
-        for (size_t i = 0; i < n && i < 16 && k < cap; i++) {
+        for (size_t i = 0; i < n && i < DJ_SCREEN_IMAGE_MATCHES && k < cap; i++) {
             const struct meta *e = &b->meta[m[i].index];
             if (e->kind != DJ_BANK_COUNTERFEIT)
                 continue;
@@ -277,17 +277,24 @@ size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, siz
     }
     const dj_bank *ob = dj_kb_official_bank(s->kb);
     if (ob && dj_bank_size(ob)) {
-        size_t n = dj_bank_search(ob, h, DJ_PDQ_MATCH_DISTANCE, m, 16);
-        for (size_t i = 0; i < n && i < 16 && k < cap; i++) {
-            const dj_bank_entry *e = dj_bank_entry_at(ob, m[i].index);
+        const dj_bank_match *om = m;
+        size_t n;
+        if (s->img_count) { /* searched with the batch */
+            om = s->img_m + img * DJ_SCREEN_IMAGE_MATCHES;
+            n = s->img_count[img];
+        } else {
+            n = dj_bank_search(ob, h, DJ_PDQ_MATCH_DISTANCE, m, DJ_SCREEN_IMAGE_MATCHES);
+        }
+        for (size_t i = 0; i < n && i < DJ_SCREEN_IMAGE_MATCHES && k < cap; i++) {
+            const dj_bank_entry *e = dj_bank_entry_at(ob, om[i].index);
             /* Only a brand's photo in another seller's listing is evidence,
              * so only those count towards a flood. */
             int q = 0;
             if (b && !s->count_floods)
-                q = dj_flood_quarantined(b->official, m[i].index);
+                q = dj_flood_quarantined(b->official, om[i].index);
             else if (b && !(seller && dj_kb_brand_authorizes(dj_kb_brand_at(s->kb, e->owner), seller, seller_len)))
-                q = flood_hit(b, DJ_BANK_OFFICIAL, m[i].index, seller, seller_len);
-            out[k++] = (dj_image_match){DJ_BANK_OFFICIAL, -1, (int)e->owner, (int)e->id, m[i].distance, q};
+                q = flood_hit(b, DJ_BANK_OFFICIAL, om[i].index, seller, seller_len);
+            out[k++] = (dj_image_match){DJ_BANK_OFFICIAL, -1, (int)e->owner, (int)e->id, om[i].distance, q};
         }
     }
     return k;

@@ -75,6 +75,7 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
     dj_jcur_init(&c, line, len, arena);
     memset(l, 0, sizeof *l);
     unsigned seen = 0;
+    size_t cap_images = 0;
     dj_rc rc;
     if (dj_jcur_peek(&c) != DJ_JSON_OBJECT)
         return dj_err_set(err, DJ_EPARSE, "expected a JSON object");
@@ -137,6 +138,15 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
                     snprintf(what, sizeof what, "images[%zu]: not a 64-hex-digit PDQ hash", i);
                     warn(l, arena, what, h.s, 0);
                 } else if (l->n_images < DJ_LISTING_MAX_IMAGES) {
+                    if (l->n_images == cap_images) {
+                        /* In the arena, grown by doubling: the listing
+                         * stays small (a batch holds thousands). */
+                        dj_str *grown = dj_arena_alloc(arena, (cap_images = cap_images ? cap_images * 2 : 4) *
+                                                                  sizeof *grown);
+                        if (l->n_images)
+                            memcpy(grown, l->images, l->n_images * sizeof *grown);
+                        l->images = grown;
+                    }
                     l->images[l->n_images++] = h;
                 }
                 else if (l->n_images == DJ_LISTING_MAX_IMAGES && i == DJ_LISTING_MAX_IMAGES)

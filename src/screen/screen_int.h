@@ -11,6 +11,7 @@
 #define DJ_SCREEN_MAX_HITS 512
 #define DJ_SCREEN_MAX_BRANDS 32
 #define DJ_SCREEN_MAX_EVIDENCE 48
+#define DJ_SCREEN_IMAGE_MATCHES 16  /* bank matches kept per image */
 
 /* Obfuscation bits of a hit: the text room's flags plus lookalike digits. */
 #define DJ_OBF_LEET 8
@@ -56,11 +57,27 @@ struct dj_screen {
     int count_floods;           /* matches count towards the flood guard */
     dj_kb_scanner *scanner;
     dj_text *text;
-    dj_arena *arena;
+    dj_arena *arena;            /* per listing: reset by each dj_screen_listing */
+    dj_arena *input;            /* the listings dj_screen_line(s) parse */
     dj_buf reasons;
+
+    /* A prepared batch (dj_screen_prepare): its listings' matches in the
+     * KB's official images, searched all at once. */
+    const dj_listing *pre_ls;   /* NULL when none */
+    size_t pre_n;
+    size_t *pre_first;          /* per listing: its first query (n + 1) */
+    dj_pdq *pre_q;              /* per query: an image hash */
+    size_t *pre_count;          /* per query: matches in all */
+    dj_bank_match *pre_m;       /* per query: DJ_SCREEN_IMAGE_MATCHES */
+    size_t pre_cap, pre_q_cap;
+    dj_listing *lines_l;        /* dj_screen_lines: the batch's listings */
+    const char **lines_err;     /* ... or why a line is not one */
+    size_t lines_cap;
 
     /* Per-listing state. */
     const dj_listing *l;
+    const dj_bank_match *img_m; /* its images' official matches when prepared */
+    const size_t *img_count;    /* ... (NULL: search as they come) */
     const char *field_raw[2];
     char *title_norm;           /* copy of the title's view (the text view is reused) */
     uint8_t *title_flags;
@@ -77,10 +94,11 @@ struct dj_screen {
 
 /* Gathers evidence for s->l and fills d (score.c). */
 dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err);
-/* The bank matches of image hash h of s->l (banks.c): one allow-list
- * match alone when the photo is allow-listed, else its counterfeit and
- * official matches, counted by the flood guards. Returns how many. */
-size_t dj_screen__images(dj_screen *s, const dj_pdq *h, dj_image_match *out, size_t cap);
+/* The bank matches of image img of s->l, whose hash is h (banks.c): one
+ * allow-list match alone when the photo is allow-listed, else its
+ * counterfeit and official matches, counted by the flood guards. Returns
+ * how many. */
+size_t dj_screen__images(dj_screen *s, const dj_pdq *h, size_t img, dj_image_match *out, size_t cap);
 /* Writes s->ev as the JSON reasons array into s->reasons (decision.c). */
 void dj_screen__reasons_json(dj_screen *s, int brand);
 

@@ -28,6 +28,9 @@ typedef struct slot {
     size_t lines_cap;
     long n;
     dj_buf out;
+    int *results;                         /* per line: dj_screen_lines' results */
+    unsigned *signals;
+    size_t results_cap;
     int state;
     uint64_t by[4];                       /* allow, review, block, error */
     uint64_t reasons[DJ_REASON_COUNT_];   /* listings with each reason */
@@ -52,25 +55,16 @@ static void screen_slot(dj_screen *w, slot *b)
     dj_buf_reset(&b->out);
     memset(b->by, 0, sizeof b->by);
     memset(b->reasons, 0, sizeof b->reasons);
+    size_t cap = b->results_cap;
+    dj_xgrow((void **)&b->results, &cap, (size_t)b->n, sizeof *b->results);
+    cap = b->results_cap;
+    dj_xgrow((void **)&b->signals, &cap, (size_t)b->n, sizeof *b->signals);
+    b->results_cap = cap;
+    dj_screen_lines(w, b->data, b->lines, (size_t)b->n, &b->out, b->results, b->signals);
     for (long i = 0; i < b->n; i++) {
-        const dj_line *ln = &b->lines[i];
-        unsigned sig = 0;
-        int r;
-        if (ln->too_long) {
-            dj_buf_printf(&b->out,
-                          "{\"line\":%llu,\"decision\":\"error\",\"error\":\"line is %llu bytes, longer than the limit\"}",
-                          (unsigned long long)ln->no, (unsigned long long)ln->too_long);
-            r = -1;
-        } else if (ln->len == 0) {
-            dj_buf_printf(&b->out, "{\"line\":%llu,\"decision\":\"error\",\"error\":\"empty line\"}",
-                          (unsigned long long)ln->no);
-            r = -1;
-        } else {
-            r = dj_screen_line(w, b->data + ln->off, ln->len, ln->no, &b->out, &sig);
-        }
-        dj_buf_addc(&b->out, '\n');
+        int r = b->results[i];
         b->by[r >= 0 ? r : 3]++;
-        for (unsigned k = 0; sig; k++, sig >>= 1)
+        for (unsigned k = 0, sig = b->signals[i]; sig; k++, sig >>= 1)
             if (sig & 1)
                 b->reasons[k]++;
     }
@@ -206,6 +200,8 @@ dj_rc dj_screen_stream(dj_kb *kb, FILE *in, const dj_stream_opts *o, dj_stream_s
     for (size_t i = 0; i < st.n_slots; i++) {
         free(st.slots[i].data);
         free(st.slots[i].lines);
+        free(st.slots[i].results);
+        free(st.slots[i].signals);
         dj_buf_fini(&st.slots[i].out);
     }
     free(st.slots);

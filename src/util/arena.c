@@ -71,6 +71,14 @@ size_t dj_arena_reset(dj_arena *a)
     return keep->cap;
 }
 
+size_t dj_arena_used(const dj_arena *a)
+{
+    size_t n = 0;
+    for (const chunk *c = a->head; c; c = c->next)
+        n += c->used;
+    return n;
+}
+
 void *dj_arena_alloc(dj_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;

@@ -20,6 +20,10 @@ void dj_arena_free(dj_arena *a);
  * and returns its size in bytes. */
 size_t dj_arena_reset(dj_arena *a);
 
+/* Bytes handed out since the last reset (what a caller that should reset
+ * and does not would see grow). */
+size_t dj_arena_used(const dj_arena *a);
+
 /* n bytes aligned to 16; never NULL (aborts on OOM like dj_xmalloc). */
 void *dj_arena_alloc(dj_arena *a, size_t n);
 /* Copy of s[0..n) plus a NUL, in the arena. */

@@ -310,6 +310,87 @@ static void test_bank_clusters_agree(void)
     free(e);
 }
 
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 32;
+}
+
+/* dj_bank_search_many against one query at a time: same counts, same
+ * matches in the same order, with a cap below the counts. */
+static void check_many(const dj_bank *b, const dj_pdq *q, size_t nq, int r, size_t cap)
+{
+    dj_bank_match *m = calloc(nq * cap, sizeof *m), one[64];
+    size_t *counts = calloc(nq, sizeof *counts);
+    dj_bank_search_many(b, q, nq, r, m, cap, counts);
+    for (size_t i = 0; i < nq; i++) {
+        size_t n = dj_bank_search(b, &q[i], r, one, cap);
+        if (counts[i] != n) {
+            dj_test_fail(__FILE__, __LINE__, "r %d query %zu of %zu: %zu matches, one by one %zu", r, i, nq,
+                         counts[i], n);
+            break;
+        }
+        for (size_t k = 0; k < n && k < cap; k++)
+            if (m[i * cap + k].index != one[k].index || m[i * cap + k].distance != one[k].distance) {
+                dj_test_fail(__FILE__, __LINE__, "r %d query %zu: match %zu differs", r, i, k);
+                break;
+            }
+    }
+    free(m);
+    free(counts);
+}
+
+static void test_bank_many_equals_one_by_one(void)
+{
+    /* Random photos, clusters of copies (long overflow runs) and queries
+     * at every distance from entries, plus unrelated ones: the sorted
+     * batch path must find exactly what the one-query path finds. */
+    uint64_t s = 11;
+    size_t n = 30000, nq = 3000;
+    dj_bank_entry *e = calloc(n, sizeof *e);
+    for (size_t i = 0; i < n; i++) {
+        if (i >= 1000 && i < 1400) { /* 8 photos, 50 copies each, a few bits apart */
+            e[i].hash = e[i % 8].hash;
+            e[i].hash.h[lcg(&s) % 32] ^= (uint8_t)(1u << lcg(&s) % 8);
+        } else {
+            for (int k = 0; k < 32; k++)
+                e[i].hash.h[k] = (uint8_t)lcg(&s);
+        }
+        e[i] = (dj_bank_entry){e[i].hash, (uint32_t)i, 0, DJ_BANK_OFFICIAL};
+    }
+    dj_bank *b = dj_bank_new(e, n);
+    dj_pdq *q = calloc(nq, sizeof *q);
+    for (size_t i = 0; i < nq; i++) {
+        if (i % 4 == 3) {
+            for (int k = 0; k < 32; k++)
+                q[i].h[k] = (uint8_t)lcg(&s);
+            continue;
+        }
+        q[i] = e[i % 16 == 0 ? i % 8 : lcg(&s) % n].hash;
+        for (int f = (int)(i % 48); f > 0; f--)
+            q[i].h[lcg(&s) % 32] ^= (uint8_t)(1u << lcg(&s) % 8);
+    }
+    check_many(b, q, nq, 31, 4);
+    check_many(b, q, nq, 15, 64);
+    check_many(b, q, nq, 0, 2);
+    check_many(b, q, nq, 40, 8);
+    check_many(b, q, 10, 31, 4); /* below DJ_BANK_MANY_MIN: one by one */
+    dj_bank_unref(b);
+    /* More queries than one block holds (65,536), on a small bank. */
+    dj_bank *small = dj_bank_new(e + 1000, 2000);
+    size_t big = 70000;
+    dj_pdq *bq = calloc(big, sizeof *bq);
+    for (size_t i = 0; i < big; i++) {
+        bq[i] = e[1000 + lcg(&s) % 2000].hash;
+        bq[i].h[lcg(&s) % 32] ^= 0x11;
+    }
+    check_many(small, bq, big, 31, 4);
+    dj_bank_unref(small);
+    free(bq);
+    free(q);
+    free(e);
+}
+
 static void test_flood_guard_quarantines_a_flood(void)
 {
     dj_flood_opts o = {100, 20, 5, 4};
@@ -369,6 +450,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_bank_mih_equals_brute_force_and_upstream),
     DJ_TEST(test_bank_random_radii_agree),
     DJ_TEST(test_bank_clusters_agree),
+    DJ_TEST(test_bank_many_equals_one_by_one),
     DJ_TEST(test_flood_guard_quarantines_a_flood),
 };
 DJ_TEST_SUITE(tests)
