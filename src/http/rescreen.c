@@ -107,6 +107,8 @@ static void *rescreen_main(void *arg)
     dj_buf res;
     dj_buf_init(&res, 1 << 20);
     dj_arena *arena = dj_arena_new(1 << 16);
+    dj_listing *ls = NULL;
+    size_t ls_cap = 0;
     char job_id[24];
     snprintf(job_id, sizeof job_id, "%lld", job->job_id);
     const char *kbv = dj_kb_version(job->kb);
@@ -131,13 +133,21 @@ static void *rescreen_main(void *arg)
         after = last;
         size_t n_ch = 0;
         dj_xgrow((void **)&ch, &ch_cap, b.n, sizeof *ch);
+        /* The batch's listings are parsed first and their images searched
+         * together; the arena holds them and the changes until applied. */
+        dj_arena_reset(arena);
+        size_t cap = ls_cap;
+        dj_xgrow((void **)&ls, &cap, b.n, sizeof *ls);
+        ls_cap = cap;
+        for (size_t i = 0; i < b.n; i++)
+            if (dj_listing_parse(b.items[i].body, b.items[i].body_len, arena, &ls[i], NULL))
+                memset(&ls[i], 0, sizeof ls[i]); /* no title: skipped below */
+        dj_screen_prepare(w, ls, b.n);
         for (size_t i = 0; i < b.n; i++) {
             item *it = &b.items[i];
-            dj_listing l;
             dj_decision d;
-            dj_arena_reset(arena);
             checked++;
-            if (dj_listing_parse(it->body, it->body_len, arena, &l, NULL) || dj_screen_listing(w, &l, &d, NULL))
+            if (!ls[i].title.s || dj_screen_listing(w, &ls[i], &d, NULL))
                 continue; /* it was valid when stored; a KB cannot make it unreadable */
             const char *now = dj_decide_name(d.decision);
             const char *status = NULL, *reason = NULL;
@@ -191,6 +201,7 @@ static void *rescreen_main(void *arg)
     free(ch);
     dj_buf_fini(&res);
     dj_arena_free(arena);
+    free(ls);
     dj_screen_free(w);
     atomic_store(&job->finished, 1);
     return NULL;

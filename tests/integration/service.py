@@ -171,6 +171,14 @@ try:
     ok(last["source"] == "review" and last["note"] == "spaced letters" and last["actor"], f"{B} decision records who", last)
 
     # --- KB versions, shadow runs, re-screening --------------------------------------------
+    # Bags that a higher price floor will take down, each with its own
+    # price: every one's re-screen decision must carry its own evidence
+    # (the changes of a batch once shared scratch memory, reset per listing).
+    bags = [{"id": f"bag-{i}", "seller_id": "s2", "title": f"Gucci bag no. {i}", "category": "fashion/bags",
+             "price": 7000 + 37 * i} for i in range(24)]
+    for l in bags:
+        st, d = S("POST", "/v1/listings", l, tok["integration"])
+        ok(st == 200 and d["status"] == "live", f"{B} publish {l['id']}", d) if l["id"] in ("bag-0", "bag-23") else None
     newkb = json.load(open(kb))
     newkb["brands"][0]["min_price"]["fashion/bags"] = 60000  # every Gucci bag is now far below the floor
     st, d = S("PUT", "/v1/kb?shadow=1", newkb, tok[A])
@@ -195,6 +203,14 @@ try:
     st, g = S("GET", "/v1/listings/g-allow", tok=tok[A])
     ok(g["status"] == "removed" and g["kb_version"] == str(d["version"]) and g["decisions"][-1]["source"] == "rescreen",
        f"{B} live listing taken down with reason and KB version", g)
+    wrong = []
+    for l in bags:
+        st, g = S("GET", f"/v1/listings/{l['id']}", tok=tok[A])
+        last = g["decisions"][-1]
+        if not (g["status"] == "removed" and last["source"] == "rescreen" and last.get("brand") == "gucci"
+                and str(l["price"]) in json.dumps(last["reasons"])):
+            wrong.append((l["id"], g["status"], last))
+    ok(not wrong, f"{B} each re-screened listing keeps its own brand and reasons", wrong[:2])
     st, v = S("GET", "/v1/kb/versions", tok=tok[R])
     ok(st == 200 and len(v["items"]) == 3 and all(i["actor"] for i in v["items"]), f"{B} KB versions say who", v)
     st, e = S("PUT", "/v1/kb", {"brands": [{"id": "x", "terms": ["x"], "min_price": {"shoes": "cheap"}}]}, tok[A])
