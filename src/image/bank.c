@@ -15,7 +15,9 @@
  * over that half is a lower bound of the whole distance, about 64 for a
  * random candidate, so only true matches (and one in ~10^8 others) go on
  * to the full check. Probes go out in waves over all chunks with
- * prefetches, so their misses overlap instead of queueing.
+ * prefetches, so their misses overlap instead of queueing. A batch of
+ * queries sorts each chunk's probes by slot and checks them in address
+ * order: the slots stream once a batch instead of missing once a probe.
  *
  * The flood guard at the end counts matches per entry and window.
  */
@@ -240,8 +242,10 @@ static int cmp_match(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* A verified match of query q; collected into a growable array and sorted
- * out at the end (an entry is found once through each chunk it is near). */
+/* A candidate of query q: an entry whose half hash passed the lower
+ * bound. Candidates are collected into a growable array and settled at
+ * the end: an entry is found once through each chunk it is near, and its
+ * full distance, a cache miss in the entries, is computed only once. */
 typedef struct hit {
     uint32_t q;
     dj_bank_match m;
@@ -260,7 +264,7 @@ static void found_init(found *f)
     f->cap = 64;
 }
 
-static void add(found *f, uint32_t q, uint32_t index, int d)
+static void add(found *f, uint32_t q, uint32_t index)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap * 2;
@@ -271,33 +275,60 @@ static void add(found *f, uint32_t q, uint32_t index, int d)
         f->h = h;
         f->cap = cap;
     }
-    f->h[f->n++] = (hit){q, {index, d}};
+    f->h[f->n++] = (hit){q, {index, 0}};
 }
 
-static int cmp_hit(const void *a, const void *b)
+static int cmp_index(const void *a, const void *b)
 {
-    const hit *x = a, *y = b;
-    if (x->q != y->q)
-        return x->q < y->q ? -1 : 1;
-    return x->m.index < y->m.index ? -1 : x->m.index > y->m.index;
+    const dj_bank_match *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Per query: each entry once, nearest first, up to cap into out + q * cap;
- * counts[q] gets how many there are in all. */
-static void finish(found *f, size_t nq, dj_bank_match *out, size_t cap, size_t *counts)
+/* One query's candidates m[0..n): each entry once, those within
+ * max_distance with their distance, nearest first, up to cap into out.
+ * Returns how many matches there are in all. */
+static size_t settle(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *m, size_t n,
+                     dj_bank_match *out, size_t cap)
 {
-    qsort(f->h, f->n, sizeof *f->h, cmp_hit);
-    memset(counts, 0, nq * sizeof *counts);
+    qsort(m, n, sizeof *m, cmp_index);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w && m[w - 1].index == m[i].index)
+            continue;
+        int d = dj_pdq_distance(q, &b->e[m[i].index].hash);
+        if (d <= max_distance)
+            m[w++] = (dj_bank_match){m[i].index, d};
+    }
+    qsort(m, w, sizeof *m, cmp_match);
+    memcpy(out, m, (w < cap ? w : cap) * sizeof *m);
+    return w;
+}
+
+/* Per query: its matches as settle gives them, into out + q * cap, and how
+ * many there are in all into counts[q]. The candidates are grouped by
+ * query with a counting sort: a batch where most queries match collects
+ * tens of thousands, too many for one comparison sort. */
+static void finish(found *f, const dj_bank *b, const dj_pdq *q, size_t nq, int max_distance, dj_bank_match *out,
+                   size_t cap, size_t *counts)
+{
     dj_bank_match small[64], *m = f->n <= 64 ? small : dj_xmalloc(f->n * sizeof *m);
-    for (size_t i = 0; i < f->n;) {
-        uint32_t q = f->h[i].q;
-        size_t w = 0;
-        for (; i < f->n && f->h[i].q == q; i++)
-            if (!w || m[w - 1].index != f->h[i].m.index)
-                m[w++] = f->h[i].m;
-        qsort(m, w, sizeof *m, cmp_match);
-        memcpy(out + q * cap, m, (w < cap ? w : cap) * sizeof *m);
-        counts[q] = w;
+    if (nq == 1) {
+        for (size_t i = 0; i < f->n; i++)
+            m[i] = f->h[i].m;
+        counts[0] = settle(b, q, max_distance, m, f->n, out, cap);
+    } else {
+        size_t *start = dj_xcalloc(nq + 1, sizeof *start);
+        for (size_t i = 0; i < f->n; i++)
+            start[f->h[i].q + 1]++;
+        for (size_t k = 1; k <= nq; k++)
+            start[k] += start[k - 1];
+        for (size_t i = 0; i < f->n; i++)
+            m[start[f->h[i].q]++] = f->h[i].m;
+        for (size_t k = 0, at = 0; k < nq; k++) { /* start[k] is now k's end */
+            counts[k] = settle(b, &q[k], max_distance, m + at, start[k] - at, out + k * cap, cap);
+            at = start[k];
+        }
+        free(start);
     }
     if (m != small)
         free(m);
@@ -344,22 +375,23 @@ static inline size_t filed_probes(const struct chunk_index *x, unsigned v, int r
     return m;
 }
 
-static inline void check(found *f, const dj_bank *b, uint32_t qi, const dj_pdq *q, const uint8_t *qh,
-                         uint32_t index, const uint8_t *half, int max_distance)
+/* A candidate when its half passes the lower bound; its entry is fetched
+ * now, to be there when the candidates are settled. */
+static inline void check(found *f, const dj_bank *b, uint32_t qi, const uint8_t *qh, uint32_t index,
+                         const uint8_t *half, int max_distance)
 {
     if (half_distance(qh, half) > max_distance)
         return;
-    int d = dj_pdq_distance(q, &b->e[index].hash);
-    if (d <= max_distance)
-        add(f, qi, index, d);
+    __builtin_prefetch(&b->e[index].hash);
+    add(f, qi, index);
 }
 
 /* The further entries of a value, from its overflow start. */
-static inline void check_over(found *f, const dj_bank *b, uint32_t qi, const dj_pdq *q, const uint8_t *qh,
-                              const struct over *s, int max_distance)
+static inline void check_over(found *f, const dj_bank *b, uint32_t qi, const uint8_t *qh, const struct over *s,
+                              int max_distance)
 {
     for (;; s++) {
-        check(f, b, qi, q, qh, s->index & ~LAST, s->half, max_distance);
+        check(f, b, qi, qh, s->index & ~LAST, s->half, max_distance);
         if (s->index & LAST)
             break;
     }
@@ -407,7 +439,7 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         for (size_t p = 0; p < m; p++) {
             const struct chunk_index *x = &b->ix[chunk_of[p]];
             const struct primary *s = &x->prim[at[p]];
-            check(&f, b, 0, q, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
+            check(&f, b, 0, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
             if (s->more != NONE) {
                 const char *first = (const char *)&x->over[MORE_AT(s->more)];
                 for (uint32_t k = 0; k <= MORE_N(s->more) * sizeof(struct over); k += 64)
@@ -418,11 +450,11 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         }
         /* Wave 3: the overflows (values shared by several entries). */
         for (size_t p = 0; p < o; p++)
-            check_over(&f, b, 0, q, other_half(q, chunk_of[p]), &b->ix[chunk_of[p]].over[at[p]], max_distance);
+            check_over(&f, b, 0, other_half(q, chunk_of[p]), &b->ix[chunk_of[p]].over[at[p]], max_distance);
         c0 = c;
     }
     size_t n;
-    finish(&f, 1, out, cap, &n);
+    finish(&f, b, q, 1, max_distance, out, cap, &n);
     return n;
 }
 
@@ -437,7 +469,7 @@ typedef struct probe {
 /* Probes are sorted by groups of 8 primary slots (256 bytes). */
 #define GROUP_SHIFT 3
 /* How far ahead of its check a slot is fetched, in probes. */
-#define AHEAD 16
+#define AHEAD 8
 
 DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, size_t nq, int max_distance,
                                           dj_bank_match *out, size_t cap, size_t *counts)
@@ -479,34 +511,42 @@ DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, siz
             start[g] += start[g - 1];
         for (size_t i = 0; i < np; i++)
             sorted[start[p[i].at >> GROUP_SHIFT]++] = p[i];
+        /* Two stages ahead: a slot 2 * AHEAD probes on is fetched; the one
+         * AHEAD on, there by now, has its overflow run fetched. */
         for (size_t i = 0; i < np; i++) {
-            if (i + AHEAD < np)
-                __builtin_prefetch(&x->prim[sorted[i + AHEAD].at]);
+            if (i + 2 * AHEAD < np)
+                __builtin_prefetch(&x->prim[sorted[i + 2 * AHEAD].at]);
+            if (i + AHEAD < np) {
+                uint32_t more = x->prim[sorted[i + AHEAD].at].more;
+                if (more != NONE) {
+                    const char *first = (const char *)&x->over[MORE_AT(more)];
+                    for (uint32_t k = 0; k <= MORE_N(more) * sizeof(struct over); k += 64)
+                        __builtin_prefetch(first + k);
+                }
+            }
             const struct primary *s = &x->prim[sorted[i].at];
             const dj_pdq *qq = &q[sorted[i].q];
             const uint8_t *qh = other_half(qq, c);
-            check(&f, b, sorted[i].q, qq, qh, s->index, s->half, max_distance);
+            check(&f, b, sorted[i].q, qh, s->index, s->half, max_distance);
             if (s->more != NONE)
-                check_over(&f, b, sorted[i].q, qq, qh, &x->over[MORE_AT(s->more)], max_distance);
+                check_over(&f, b, sorted[i].q, qh, &x->over[MORE_AT(s->more)], max_distance);
         }
     }
     free(p);
     free(sorted);
     free(start);
-    finish(&f, nq, out, cap, counts);
+    finish(&f, b, q, nq, max_distance, out, cap, counts);
 }
 
 size_t dj_bank_search_linear(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *out, size_t cap)
 {
     found f;
     found_init(&f);
-    for (size_t i = 0; i < b->n; i++) {
-        int d = dj_pdq_distance(q, &b->e[i].hash);
-        if (d <= max_distance)
-            add(&f, 0, (uint32_t)i, d);
-    }
+    for (size_t i = 0; i < b->n; i++)
+        if (dj_pdq_distance(q, &b->e[i].hash) <= max_distance)
+            add(&f, 0, (uint32_t)i);
     size_t n;
-    finish(&f, 1, out, cap, &n);
+    finish(&f, b, q, 1, max_distance, out, cap, &n);
     return n;
 }
 
