@@ -136,7 +136,8 @@ void dj_screen_prepare(dj_screen *s, const dj_listing *ls, size_t n)
     for (size_t i = 0, q = 0; i < n; i++)
         for (size_t k = 0; k < ls[i].n_images; k++, q++)
             if (dj_pdq_from_hex(ls[i].images[k].s, ls[i].images[k].len, &s->pre_q[q], NULL))
-                memset(&s->pre_q[q], 0, sizeof s->pre_q[q]); /* not searched: score.c skips it */
+                memset(&s->pre_q[q], 0, sizeof s->pre_q[q]); /* score.c skips an image it cannot decode:
+                                                                 what this finds is never used */
     dj_bank_search_many(ob, s->pre_q, nq, DJ_PDQ_MATCH_DISTANCE, s->pre_m, DJ_SCREEN_IMAGE_MATCHES, s->pre_count);
     s->pre_ls = ls;
     s->pre_n = n;

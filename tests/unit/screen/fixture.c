@@ -1,4 +1,5 @@
 #include "fixture.h"
+#include "screen/screen.h"
 #include "test.h"
 
 dj_kb *dj_test_screen_kb(void)
@@ -9,4 +10,17 @@ dj_kb *dj_test_screen_kb(void)
     dj_err err = {0};
     CHECK_OK(dj_kb_load_file(path, &kb, &err), &err);
     return kb;
+}
+
+dj_screen *dj_test_screen(dj_kb **kb)
+{
+    dj_screen *s = NULL;
+    dj_err err = {0};
+    if ((*kb = dj_test_screen_kb()))
+        CHECK_OK(dj_screen_new(*kb, &s, &err), &err);
+    if (!s) {
+        dj_kb_unref(*kb);
+        *kb = NULL;
+    }
+    return s;
 }

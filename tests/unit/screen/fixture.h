@@ -10,4 +10,9 @@
  * NULL. */
 dj_kb *dj_test_screen_kb(void);
 
+/* A screening worker over the test KB, whose reference goes to *kb; or
+ * NULL (and *kb NULL) with the test marked failed. */
+struct dj_screen;
+struct dj_screen *dj_test_screen(dj_kb **kb);
+
 #endif

@@ -16,12 +16,10 @@
 
 static void test_screen_cases_from_file(void)
 {
-    dj_kb *kb = dj_test_screen_kb();
-    if (!kb)
+    dj_kb *kb;
+    dj_screen *s = dj_test_screen(&kb);
+    if (!s)
         return;
-    dj_screen *s = NULL;
-    dj_err err = {0};
-    CHECK_OK(dj_screen_new(kb, &s, &err), &err);
     char path[512];
     snprintf(path, sizeof path, "%s/screen/cases.jsonl", dj_test_data_dir());
     FILE *f = fopen(path, "r");
@@ -107,12 +105,10 @@ static void test_screen_swaps_kb_between_listings(void)
 
 static void test_screen_error_lines_name_the_line(void)
 {
-    dj_kb *kb = dj_test_screen_kb();
-    if (!kb)
+    dj_kb *kb;
+    dj_screen *s = dj_test_screen(&kb);
+    if (!s)
         return;
-    dj_screen *s = NULL;
-    dj_err err = {0};
-    CHECK_OK(dj_screen_new(kb, &s, &err), &err);
     dj_buf out;
     dj_buf_init(&out, 1 << 16);
     CHECK_EQ(dj_screen_line(s, "{\"id\":1}", 8, 42, &out, NULL), -1);
@@ -254,12 +250,11 @@ static void test_screen_listing_does_not_grow_memory(void)
     /* The worker's per-listing arena was never reset when listings came
      * through dj_screen_listing (the service's path): every request's
      * category copy stayed until the worker ended. */
-    dj_kb *kb = dj_test_screen_kb();
-    if (!kb)
+    dj_kb *kb;
+    dj_screen *s = dj_test_screen(&kb);
+    if (!s)
         return;
-    dj_screen *s = NULL;
     dj_err err = {0};
-    CHECK_OK(dj_screen_new(kb, &s, &err), &err);
     char category[1024];
     memset(category, 'a', sizeof category);
     dj_listing l;
