@@ -52,7 +52,16 @@ void dj_err_prefix(dj_err *err, const char *fmt, ...)
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
+    /* "pre: old", cut to fit; by hand, because GCC warns that a snprintf
+     * of the two may truncate, which is the point. */
+    size_t n = strlen(pre), cap = sizeof err->msg - 1, k = strnlen(old, sizeof old - 1);
+    memcpy(err->msg, pre, n);
+    memcpy(err->msg + n, ": ", 2);
+    n += 2;
+    if (k > cap - n)
+        k = cap - n;
+    memcpy(err->msg + n, old, k);
+    err->msg[n + k] = '\0';
 }
 
 void dj_err_clear(dj_err *err)

@@ -1,5 +1,7 @@
 /* Tests for src/util/buf.c, utf8.c, arena.c and err.c. */
 #include "test.h"
+
+#include <string.h>
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -73,6 +75,14 @@ static void test_err_names_and_prefix(void)
     CHECK_EQ(dj_err_set(&e, DJ_EPARSE, "line %d", 3), DJ_EPARSE);
     dj_err_prefix(&e, "kb.json");
     CHECK_STR(e.msg, "kb.json: line 3");
+    /* A long message is cut to fit, still terminated, the prefix whole. */
+    char longer[400];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    dj_err_set(&e, DJ_EPARSE, "%s", longer);
+    dj_err_prefix(&e, "brands[12]");
+    CHECK_EQ(strlen(e.msg), sizeof e.msg - 1);
+    CHECK(!strncmp(e.msg, "brands[12]: xxx", 15));
     CHECK_STR(dj_err_name(DJ_ETOOBIG), "ETOOBIG");
 }
 
