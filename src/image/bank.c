@@ -386,6 +386,15 @@ static inline void check(found *f, const dj_bank *b, uint32_t qi, const uint8_t 
     add(f, qi, index);
 }
 
+/* Fetches the overflow run a primary slot's more field points to (up to
+ * 31 entries' worth of lines: enough for nearly every run). */
+static inline void prefetch_over(const struct chunk_index *x, uint32_t more)
+{
+    const char *first = (const char *)&x->over[MORE_AT(more)];
+    for (uint32_t k = 0; k <= MORE_N(more) * sizeof(struct over); k += 64)
+        __builtin_prefetch(first + k);
+}
+
 /* The further entries of a value, from its overflow start. */
 static inline void check_over(found *f, const dj_bank *b, uint32_t qi, const uint8_t *qh, const struct over *s,
                               int max_distance)
@@ -441,9 +450,7 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
             const struct primary *s = &x->prim[at[p]];
             check(&f, b, 0, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
             if (s->more != NONE) {
-                const char *first = (const char *)&x->over[MORE_AT(s->more)];
-                for (uint32_t k = 0; k <= MORE_N(s->more) * sizeof(struct over); k += 64)
-                    __builtin_prefetch(first + k);
+                prefetch_over(x, s->more);
                 chunk_of[o] = chunk_of[p];
                 at[o++] = MORE_AT(s->more);
             }
@@ -516,14 +523,8 @@ DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, siz
         for (size_t i = 0; i < np; i++) {
             if (i + 2 * AHEAD < np)
                 __builtin_prefetch(&x->prim[sorted[i + 2 * AHEAD].at]);
-            if (i + AHEAD < np) {
-                uint32_t more = x->prim[sorted[i + AHEAD].at].more;
-                if (more != NONE) {
-                    const char *first = (const char *)&x->over[MORE_AT(more)];
-                    for (uint32_t k = 0; k <= MORE_N(more) * sizeof(struct over); k += 64)
-                        __builtin_prefetch(first + k);
-                }
-            }
+            if (i + AHEAD < np && x->prim[sorted[i + AHEAD].at].more != NONE)
+                prefetch_over(x, x->prim[sorted[i + AHEAD].at].more);
             const struct primary *s = &x->prim[sorted[i].at];
             const dj_pdq *qq = &q[sorted[i].q];
             const uint8_t *qh = other_half(qq, c);
