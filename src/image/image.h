@@ -74,9 +74,6 @@ dj_rc dj_pdq_hash(const dj_image *img, dj_pdq *hash, int *quality, dj_pdq dihedr
 /* 64 hex digits <-> hash. Parsing is strict (exactly 64 hex digits). */
 dj_rc dj_pdq_from_hex(const char *s, size_t len, dj_pdq *out, dj_err *err);
 void dj_pdq_to_hex(const dj_pdq *h, char out[65]);
-/* 1 when s[0..len) is what dj_pdq_from_hex accepts, checked without
- * decoding (a listing's images are checked when the line is parsed). */
-int dj_pdq_is_hex(const char *s, size_t len);
 int dj_pdq_distance(const dj_pdq *a, const dj_pdq *b);
 
 /* --- banks ----------------------------------------------------------------- */

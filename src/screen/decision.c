@@ -33,31 +33,18 @@ const char *dj_decide_name(dj_decide d)
     return "unknown";
 }
 
-/* Appends ,"key": (key is a literal without escapes). */
-static void key(dj_buf *b, const char *k)
+/* Appends ,"k": for a literal key k without escapes: its length is known
+ * when compiling (a decision line has a dozen keys). */
+#define KEY(b, k) dj_buf_add((b), ",\"" k "\":", sizeof(k) + 3)
+
+/* A JSON number rounded to 4 decimals. */
+static dj_rc num4(dj_buf *b, double v)
 {
-    size_t n = strlen(k);
-    char tmp[40];
-    tmp[0] = ',';
-    tmp[1] = '"';
-    memcpy(tmp + 2, k, n);
-    tmp[n + 2] = '"';
-    tmp[n + 3] = ':';
-    dj_buf_add(b, tmp, n + 4);
+    return dj_buf_add_json_num(b, (double)(long long)(v * 10000 + (v >= 0 ? 0.5 : -0.5)) / 10000);
 }
 
-/* Appends "key": and a JSON number rounded to 4 decimals. */
-static void num(dj_buf *b, const char *k, double v)
-{
-    key(b, k);
-    dj_buf_add_json_num(b, (double)(long long)(v * 10000 + (v >= 0 ? 0.5 : -0.5)) / 10000);
-}
-
-static void str(dj_buf *b, const char *k, const char *s, size_t n)
-{
-    key(b, k);
-    dj_buf_add_json_str(b, s, n);
-}
+#define NUM(b, k, v) (KEY(b, k), num4(b, v))
+#define STR(b, k, s, n) (KEY(b, k), dj_buf_add_json_str(b, s, n))
 
 /* The quote of a hit: the field as the seller wrote it, cut to at most 96
  * bytes on a character boundary. */
@@ -71,7 +58,7 @@ static void quote(dj_buf *b, const char *raw, uint32_t from, uint32_t to)
         while (n > 0 && ((unsigned char)raw[from + n] & 0xC0) == 0x80)
             n--;
     }
-    str(b, "quote", raw + from, n);
+    STR(b, "quote", raw + from, n);
 }
 
 static int cmp_ev(const void *a, const void *b)
@@ -97,31 +84,31 @@ void dj_screen__reasons_json(dj_screen *s, int brand)
         dj_buf_adds(b, "{\"signal\":\"");
         dj_buf_adds(b, dj_reason_name(e->reason));
         dj_buf_addc(b, '"');
-        num(b, "p", e->p);
+        NUM(b, "p", e->p);
         if (e->brand >= 0) {
             const char *id = dj_kb_brand_at(s->kb, (size_t)e->brand)->id;
-            str(b, "brand", id, strlen(id));
+            STR(b, "brand", id, strlen(id));
         }
         if (e->hit >= 0) {
             const dj_hit *h = &s->hits[e->hit];
             const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, h->pat);
             if (e->reason == DJ_REASON_BIT_OBFUSCATION)
-                str(b, "kind", e->detail, strlen(e->detail));
+                STR(b, "kind", e->detail, strlen(e->detail));
             if (e->reason == DJ_REASON_BIT_CANCELLED)
-                str(b, "by", e->detail, strlen(e->detail));
-            str(b, "field", h->field == FIELD_TITLE ? "title" : "description",
+                STR(b, "by", e->detail, strlen(e->detail));
+            STR(b, "field", h->field == FIELD_TITLE ? "title" : "description",
                 h->field == FIELD_TITLE ? 5 : 11);
-            str(b, "term", p->source, strlen(p->source));
+            STR(b, "term", p->source, strlen(p->source));
             if (p->kind == DJ_PAT_SIGNAL)
-                num(b, "weight", dj_kb_signal_at(s->kb, p->owner)->weight);
+                NUM(b, "weight", dj_kb_signal_at(s->kb, p->owner)->weight);
             quote(b, s->field_raw[h->field], h->ostart, h->oend);
         }
         switch (e->reason) {
         case DJ_REASON_BIT_PRICE:
-            num(b, "price", e->a);
-            num(b, "floor", e->b);
-            num(b, "ratio", e->c);
-            str(b, "currency", dj_kb_currency(s->kb), strlen(dj_kb_currency(s->kb)));
+            NUM(b, "price", e->a);
+            NUM(b, "floor", e->b);
+            NUM(b, "ratio", e->c);
+            STR(b, "currency", dj_kb_currency(s->kb), strlen(dj_kb_currency(s->kb)));
             if (e->detail)
                 dj_buf_adds(b, ",\"resale\":true");
             break;
@@ -162,7 +149,7 @@ dj_rc dj_decision_to_json(const dj_decision *d, dj_str id, const dj_listing *l, 
         rc = dj_buf_adds(out, heads[d->decision]);
     }
     if (!rc)
-        rc = dj_buf_add_json_num(out, (double)(long long)(d->score * 10000 + 0.5) / 10000);
+        rc = num4(out, d->score);
     if (!rc)
         rc = dj_buf_adds(out, ",\"brand\":");
     if (!rc)

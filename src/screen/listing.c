@@ -133,7 +133,8 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
                     return dj_err_set(err, DJ_EINVAL, "images[%zu]: expected a string", i);
                 if ((rc = dj_jcur_string(&c, &h.s, &h.len, err)))
                     return rc;
-                if (!dj_pdq_is_hex(h.s, h.len)) {
+                dj_pdq hash;
+                if (dj_pdq_from_hex(h.s, h.len, &hash, NULL)) {
                     char what[48];
                     snprintf(what, sizeof what, "images[%zu]: not a 64-hex-digit PDQ hash", i);
                     warn(l, arena, what, h.s, 0);
@@ -141,13 +142,13 @@ dj_rc dj_listing_parse(const char *line, size_t len, dj_arena *arena, dj_listing
                     if (l->n_images == cap_images) {
                         /* In the arena, grown by doubling: the listing
                          * stays small (a batch holds thousands). */
-                        dj_str *grown = dj_arena_alloc(arena, (cap_images = cap_images ? cap_images * 2 : 4) *
+                        dj_pdq *grown = dj_arena_alloc(arena, (cap_images = cap_images ? cap_images * 2 : 4) *
                                                                   sizeof *grown);
                         if (l->n_images)
                             memcpy(grown, l->images, l->n_images * sizeof *grown);
                         l->images = grown;
                     }
-                    l->images[l->n_images++] = h;
+                    l->images[l->n_images++] = hash;
                 }
                 else if (l->n_images == DJ_LISTING_MAX_IMAGES && i == DJ_LISTING_MAX_IMAGES)
                     warn(l, arena, "more than 64 images: the rest", "", 0);

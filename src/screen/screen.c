@@ -133,11 +133,9 @@ void dj_screen_prepare(dj_screen *s, const dj_listing *ls, size_t n)
     cap = s->pre_q_cap;
     dj_xgrow((void **)&s->pre_m, &cap, nq, DJ_SCREEN_IMAGE_MATCHES * sizeof *s->pre_m);
     s->pre_q_cap = cap;
-    for (size_t i = 0, q = 0; i < n; i++)
-        for (size_t k = 0; k < ls[i].n_images; k++, q++)
-            if (dj_pdq_from_hex(ls[i].images[k].s, ls[i].images[k].len, &s->pre_q[q], NULL))
-                memset(&s->pre_q[q], 0, sizeof s->pre_q[q]); /* score.c skips an image it cannot decode:
-                                                                 what this finds is never used */
+    for (size_t i = 0; i < n; i++)
+        if (ls[i].n_images)
+            memcpy(&s->pre_q[s->pre_first[i]], ls[i].images, ls[i].n_images * sizeof *s->pre_q);
     dj_bank_search_many(ob, s->pre_q, nq, DJ_PDQ_MATCH_DISTANCE, s->pre_m, DJ_SCREEN_IMAGE_MATCHES, s->pre_count);
     s->pre_ls = ls;
     s->pre_n = n;

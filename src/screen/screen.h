@@ -42,7 +42,7 @@ typedef struct dj_listing {
     dj_str region;
     double price;         /* valid when has_price */
     int has_price;
-    dj_str *images;       /* PDQ hex strings as given (in the arena) */
+    dj_pdq *images;       /* the PDQ hashes, decoded (in the arena) */
     size_t n_images;
     /* Problems that did not stop screening (unknown fields, a bad image
      * hash): "unknown field \"titel\" ignored". */

@@ -615,6 +615,10 @@ static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left,
     uint32_t k = ((b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (b2 & 0x3F)) - DJ_TEXT_CJK_LO;
     if (k > DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO)
         return 0;
+    if (tab->cjk_own[k / 64] >> (k % 64) & 1) {
+        *to = 0;
+        return 1;
+    }
     *to = tab->cjk[k];
     return *to != 1;
 }

@@ -281,6 +281,10 @@ static void build(void)
         else if (e->cls != DJ_TC_CJK || e->len != 3)
             t->cjk[cp - DJ_TEXT_CJK_LO] = 1; /* not a plain ideograph: general path */
     }
+    t->cjk_own = dj_xcalloc((DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO) / 64 + 1, sizeof *t->cjk_own);
+    for (uint32_t k = 0; k <= DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO; k++)
+        if (t->cjk[k] == 0)
+            t->cjk_own[k / 64] |= 1ull << (k % 64);
     free(t2s);
 }
 

@@ -37,15 +37,20 @@ typedef struct dj_text_ent {
     uint8_t cls;      /* DJ_TC_* */
 } dj_text_ent;
 
-/* The unified CJK ideographs U+4E00..U+9FFF get a compact side table: the
- * simplified form of each (0 when it is its own), 42 KiB that stays in
- * cache, where the general table costs two dependent memory loads. */
+/* The unified CJK ideographs U+4E00..U+9FFF get compact side tables: the
+ * simplified form of each (0 when it is its own, 1 when the one-pass path
+ * must not take it), 42 KiB, where the general table costs two dependent
+ * memory loads; and before it a bitmap of the ideographs that are their
+ * own form, 2.6 KiB. Nearly every ideograph of Chinese text is one of
+ * those, and the bitmap stays in the L1 cache where the 42 KiB, evicted by
+ * the matcher between texts, cost a cache miss per character. */
 #define DJ_TEXT_CJK_LO 0x4E00u
 #define DJ_TEXT_CJK_HI 0x9FFFu
 
 typedef struct dj_text_table {
     dj_text_ent *ent;  /* DJ_TEXT_TABLE_MAX entries */
     uint16_t *cjk;     /* DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1 entries */
+    uint64_t *cjk_own; /* bit k: cjk[k] is 0 */
     char *pool;
     size_t pool_len, pool_cap;
 } dj_text_table;

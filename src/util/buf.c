@@ -54,7 +54,7 @@ dj_rc dj_buf_reserve(dj_buf *b, size_t n)
     return DJ_OK;
 }
 
-dj_rc dj_buf_add(dj_buf *b, const void *p, size_t n)
+dj_rc dj_buf__add_slow(dj_buf *b, const void *p, size_t n)
 {
     dj_rc rc = dj_buf_reserve(b, n);
     if (rc)
@@ -64,16 +64,6 @@ dj_rc dj_buf_add(dj_buf *b, const void *p, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
     return DJ_OK;
-}
-
-dj_rc dj_buf_addc(dj_buf *b, char c)
-{
-    return dj_buf_add(b, &c, 1);
-}
-
-dj_rc dj_buf_adds(dj_buf *b, const char *s)
-{
-    return dj_buf_add(b, s, strlen(s));
 }
 
 dj_rc dj_buf_printf(dj_buf *b, const char *fmt, ...)

@@ -185,6 +185,52 @@ static void test_pdq_hex_roundtrip_and_errors(void)
     CHECK(strstr(err.msg, "character 17") != NULL);
 }
 
+/* Every byte value at every position of a hash of zeros: accepted exactly
+ * when it is a hex digit of either case, decoded into its own nibble, and
+ * otherwise named by position. Then random hashes printed in mixed case
+ * read back the same. Holds the SSE2 decoder to the byte loop's rules. */
+static void test_pdq_hex_every_byte_everywhere(void)
+{
+    int wrong = 0;
+    for (int pos = 0; pos < 64; pos++)
+        for (int byte = 0; byte < 256; byte++) {
+            char hex[64];
+            memset(hex, '0', sizeof hex);
+            hex[pos] = (char)byte;
+            int v = byte >= '0' && byte <= '9' ? byte - '0'
+                    : byte >= 'a' && byte <= 'f' ? byte - 'a' + 10
+                    : byte >= 'A' && byte <= 'F' ? byte - 'A' + 10 : -1;
+            dj_pdq h, want;
+            memset(&want, 0, sizeof want);
+            if (v >= 0)
+                want.h[pos / 2] = (uint8_t)(pos % 2 ? v : v << 4);
+            dj_err err = {0};
+            dj_rc rc = dj_pdq_from_hex(hex, 64, &h, &err);
+            char at[32];
+            snprintf(at, sizeof at, "character %d ", pos);
+            int ok = v >= 0 ? rc == DJ_OK && !memcmp(&h, &want, sizeof h)
+                            : rc == DJ_EINVAL && strstr(err.msg, at) != NULL;
+            if (!ok && wrong++ < 5)
+                dj_test_fail(__FILE__, __LINE__, "byte 0x%02x at %d: rc %d, %s", byte, pos, rc, err.msg);
+        }
+    CHECK_EQ(wrong, 0);
+    uint64_t x = 88172645463325252ull;
+    for (int k = 0; k < 2000; k++) {
+        dj_pdq h, back;
+        for (int i = 0; i < 32; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            h.h[i] = (uint8_t)x;
+        }
+        char hex[65];
+        dj_pdq_to_hex(&h, hex);
+        for (int i = 0; i < 64; i++)
+            if ((x >> (i % 64) & 1) && hex[i] >= 'a')
+                hex[i] = (char)(hex[i] - 'a' + 'A');
+        CHECK_EQ(dj_pdq_from_hex(hex, 64, &back, NULL), DJ_OK);
+        CHECK(!memcmp(&h, &back, sizeof h));
+    }
+}
+
 static int read_hashes(const char *rel, dj_pdq **out)
 {
     FILE *f = fopen(path_of(rel), "r");
@@ -447,6 +493,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_pdq_bridge_mods_match_original),
     DJ_TEST(test_image_rejects_bad_input),
     DJ_TEST(test_pdq_hex_roundtrip_and_errors),
+    DJ_TEST(test_pdq_hex_every_byte_everywhere),
     DJ_TEST(test_bank_mih_equals_brute_force_and_upstream),
     DJ_TEST(test_bank_random_radii_agree),
     DJ_TEST(test_bank_clusters_agree),

@@ -110,6 +110,12 @@ static void test_listing_image_hash_digits(void)
             if (dj_listing_parse(j, (size_t)n, a, &l, &err) != DJ_OK || (int)l.n_images != hex) {
                 if (wrong++ < 5)
                     dj_test_fail(__FILE__, __LINE__, "byte 0x%02x at %d: %zu images", byte, pos, l.n_images);
+            } else if (hex) {
+                /* Decoded as parsed: the digit's value in its nibble. */
+                char two[3] = {pos % 2 ? '0' : (char)byte, pos % 2 ? (char)byte : '0', 0};
+                if (l.images[0].h[pos / 2] != (uint8_t)strtoul(two, NULL, 16) && wrong++ < 5)
+                    dj_test_fail(__FILE__, __LINE__, "byte 0x%02x at %d decoded as %02x", byte, pos,
+                                 l.images[0].h[pos / 2]);
             }
         }
     CHECK_EQ(wrong, 0);
