@@ -18,6 +18,16 @@ static const char *const reason_names[] = {
 #undef XX
 };
 
+/* What opens a reason of each kind in a decision line, with its length. */
+static const struct {
+    const char *s;
+    size_t len;
+} reason_heads[] = {
+#define XX(name, str) {"{\"signal\":\"" str "\"", sizeof("{\"signal\":\"" str "\"") - 1},
+    DJ_REASON_MAP(XX)
+#undef XX
+};
+
 const char *dj_reason_name(unsigned bit)
 {
     return bit < DJ_REASON_COUNT_ ? reason_names[bit] : "unknown";
@@ -81,9 +91,7 @@ void dj_screen__reasons_json(dj_screen *s, int brand)
         const dj_evidence *e = &s->ev[i];
         if (i)
             dj_buf_addc(b, ',');
-        dj_buf_adds(b, "{\"signal\":\"");
-        dj_buf_adds(b, dj_reason_name(e->reason));
-        dj_buf_addc(b, '"');
+        dj_buf_add(b, reason_heads[e->reason].s, reason_heads[e->reason].len);
         NUM(b, "p", e->p);
         if (e->brand >= 0) {
             const char *id = dj_kb_brand_at(s->kb, (size_t)e->brand)->id;
