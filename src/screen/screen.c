@@ -126,13 +126,8 @@ void dj_screen_prepare(dj_screen *s, const dj_listing *ls, size_t n)
         nq += ls[i].n_images;
     }
     s->pre_first[n] = nq;
-    size_t cap = s->pre_q_cap;
-    dj_xgrow((void **)&s->pre_q, &cap, nq, sizeof *s->pre_q);
-    cap = s->pre_q_cap;
-    dj_xgrow((void **)&s->pre_count, &cap, nq, sizeof *s->pre_count);
-    cap = s->pre_q_cap;
-    dj_xgrow((void **)&s->pre_m, &cap, nq, DJ_SCREEN_IMAGE_MATCHES * sizeof *s->pre_m);
-    s->pre_q_cap = cap;
+    dj_xgrow_each(&s->pre_q_cap, nq, 3, (void **const[]){(void **)&s->pre_q, (void **)&s->pre_count, (void **)&s->pre_m},
+                  (const size_t[]){sizeof *s->pre_q, sizeof *s->pre_count, DJ_SCREEN_IMAGE_MATCHES * sizeof *s->pre_m});
     for (size_t i = 0; i < n; i++)
         if (ls[i].n_images)
             memcpy(&s->pre_q[s->pre_first[i]], ls[i].images, ls[i].n_images * sizeof *s->pre_q);
@@ -178,11 +173,8 @@ void dj_screen_lines(dj_screen *s, const char *data, const dj_line *lines, size_
                      unsigned *signals)
 {
     dj_arena_reset(s->input);
-    size_t cap = s->lines_cap;
-    dj_xgrow((void **)&s->lines_l, &cap, n, sizeof *s->lines_l);
-    cap = s->lines_cap;
-    dj_xgrow((void **)&s->lines_err, &cap, n, sizeof *s->lines_err);
-    s->lines_cap = cap;
+    dj_xgrow_each(&s->lines_cap, n, 2, (void **const[]){(void **)&s->lines_l, (void **)&s->lines_err},
+                  (const size_t[]){sizeof *s->lines_l, sizeof *s->lines_err});
     char msg[160];
     for (size_t i = 0; i < n; i++) {
         const dj_line *ln = &lines[i];

@@ -55,11 +55,8 @@ static void screen_slot(dj_screen *w, slot *b)
     dj_buf_reset(&b->out);
     memset(b->by, 0, sizeof b->by);
     memset(b->reasons, 0, sizeof b->reasons);
-    size_t cap = b->results_cap;
-    dj_xgrow((void **)&b->results, &cap, (size_t)b->n, sizeof *b->results);
-    cap = b->results_cap;
-    dj_xgrow((void **)&b->signals, &cap, (size_t)b->n, sizeof *b->signals);
-    b->results_cap = cap;
+    dj_xgrow_each(&b->results_cap, (size_t)b->n, 2, (void **const[]){(void **)&b->results, (void **)&b->signals},
+                  (const size_t[]){sizeof *b->results, sizeof *b->signals});
     dj_screen_lines(w, b->data, b->lines, (size_t)b->n, &b->out, b->results, b->signals);
     for (long i = 0; i < b->n; i++) {
         int r = b->results[i];

@@ -52,15 +52,21 @@ char *dj_xstrndup(const char *s, size_t n)
     return p;
 }
 
-void dj_xgrow(void **p, size_t *cap, size_t need, size_t elem)
+void dj_xgrow_each(size_t *cap, size_t need, size_t n, void **const arrays[], const size_t elem[])
 {
     if (need <= *cap)
         return;
     size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;
-    *p = dj_xrealloc(*p, c * elem);
+    for (size_t i = 0; i < n; i++)
+        *arrays[i] = dj_xrealloc(*arrays[i], c * elem[i]);
     *cap = c;
+}
+
+void dj_xgrow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    dj_xgrow_each(cap, need, 1, (void **const[]){p}, (const size_t[]){elem});
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)

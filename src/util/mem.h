@@ -17,6 +17,9 @@ char *dj_xstrndup(const char *s, size_t n);
 /* Grows *p (of *cap elements of size elem) to hold at least need elements,
  * doubling. Used for the many small growable arrays. */
 void dj_xgrow(void **p, size_t *cap, size_t need, size_t elem);
+/* The same for n parallel arrays that share one capacity: *arrays[i] has
+ * elements of elem[i] bytes. */
+void dj_xgrow_each(size_t *cap, size_t need, size_t n, void **const arrays[], const size_t elem[]);
 
 /* Zeroed memory for big read-mostly indexes that are probed at random
  * (the image banks): mapped on its own and, where the kernel allows,
