@@ -17,6 +17,7 @@ tok = {
     "brand_gucci": token(db, "brand", "gucci"), "brand_chanel": token(db, "brand", "chanel"),
     "seller_s1": token(db, "seller", "s1"), "seller_s2": token(db, "seller", "s2"),
 }
+os.environ["DAJIA_TEST_RESCREEN_HOLD_MS"] = "500"
 srv = Server(db, kb, ["--max-body", "4096"]).start()
 try:
     S = srv.json
@@ -195,6 +196,20 @@ try:
     ok(d["status"] == "live", f"{B} shadow run changes nothing", d["status"])
     st, d = S("PUT", "/v1/kb", newkb, tok[A])
     ok(st == 202 and not d["shadow"], f"{B} new KB published", d)
+    # The job yields to the API: its thread runs at nice 10 (held for
+    # DAJIA_TEST_RESCREEN_HOLD_MS so that it can be seen).
+    seen = None
+    for _ in range(40):
+        for t in os.listdir(f"/proc/{srv.proc.pid}/task"):
+            try:
+                if open(f"/proc/{srv.proc.pid}/task/{t}/comm").read().strip() == "dj-rescreen":
+                    seen = int(open(f"/proc/{srv.proc.pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[16])
+            except OSError:
+                pass  # the thread ended between listing and reading
+        if seen is not None:
+            break
+        time.sleep(0.02)
+    ok(seen == 10, f"{B} the re-screen job runs in thread dj-rescreen at nice 10", seen)
     for _ in range(100):
         st, j = S("GET", f"/v1/jobs/{d['job']}", tok=tok[A])
         if j["status"] in ("done", "failed"):
