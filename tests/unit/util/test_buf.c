@@ -16,6 +16,17 @@ static void test_buf_max_is_enforced(void)
     CHECK_EQ(b.len, 8);
     CHECK_STR(b.data, "12345678");
     dj_buf_fini(&b);
+    /* The inline append honours the maximum while the allocation still
+     * has room (a lowered limit). */
+    dj_buf_init(&b, 100);
+    CHECK_OK(dj_buf_adds(&b, "0123456789"), NULL);
+    dj_buf_limit(&b, 12);
+    CHECK(b.cap > 13);
+    CHECK_OK(dj_buf_add(&b, "ab", 2), NULL);
+    CHECK_EQ(dj_buf_addc(&b, 'x'), DJ_ETOOBIG);
+    CHECK_EQ(b.len, 12);
+    CHECK_STR(b.data, "0123456789ab");
+    dj_buf_fini(&b);
 }
 
 static void test_buf_json_escapes(void)
