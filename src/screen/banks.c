@@ -251,8 +251,9 @@ int dj_banks_release_official(dj_banks *b, const char *brand_id, int image)
 
 /* --- screening ------------------------------------------------------------ */
 
-size_t dj_screen__images(dj_screen *s, const dj_pdq *h, size_t img, dj_image_match *out, size_t cap)
+size_t dj_screen__images(dj_screen *s, size_t img, dj_image_match *out, size_t cap)
 {
+    const dj_pdq *h = &s->l->images[img];
     /* Allow-listed photos first: one match and the image says nothing. */
     dj_banks *b = s->banks && dj_banks_kb(s->banks) == s->kb ? s->banks : NULL;
     dj_bank_match m[DJ_SCREEN_IMAGE_MATCHES];

@@ -646,7 +646,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
     int notes_img[4], n_notes = 0;
     for (size_t i = 0; i < l->n_images; i++) {
         dj_image_match m[DJ_SCREEN_IMAGE_MATCHES];
-        size_t n = dj_screen__images(s, &l->images[i], i, m, DJ_SCREEN_IMAGE_MATCHES);
+        size_t n = dj_screen__images(s, i, m, DJ_SCREEN_IMAGE_MATCHES);
         for (size_t k = 0; k < n; k++) {
             if (m[k].kind == DJ_BANK_ALLOW || m[k].quarantined) {
                 if (n_notes < 4) {

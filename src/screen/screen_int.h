@@ -94,11 +94,10 @@ struct dj_screen {
 
 /* Gathers evidence for s->l and fills d (score.c). */
 dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err);
-/* The bank matches of image img of s->l, whose hash is h (banks.c): one
- * allow-list match alone when the photo is allow-listed, else its
- * counterfeit and official matches, counted by the flood guards. Returns
- * how many. */
-size_t dj_screen__images(dj_screen *s, const dj_pdq *h, size_t img, dj_image_match *out, size_t cap);
+/* The bank matches of image img of s->l (banks.c): one allow-list match
+ * alone when the photo is allow-listed, else its counterfeit and official
+ * matches, counted by the flood guards. Returns how many. */
+size_t dj_screen__images(dj_screen *s, size_t img, dj_image_match *out, size_t cap);
 /* Writes s->ev as the JSON reasons array into s->reasons (decision.c). */
 void dj_screen__reasons_json(dj_screen *s, int brand);
 
