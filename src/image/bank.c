@@ -117,22 +117,6 @@ static inline uint32_t rank(const struct chunk_index *x, unsigned v)
     return x->rank[v / 64] + (uint32_t)__builtin_popcountll(x->occ[v / 64] & ((1ULL << (v & 63)) - 1));
 }
 
-/* Which of the values within one bit of v are filed: bit 0 for v, bit
- * i + 1 for v with bit i flipped. Computed without a branch: for a random
- * value, being filed is a coin toss the branch predictor loses, 272 times
- * a query. Flips of the low six bits stay in v's bitmap word. */
-static inline uint32_t filed_near(const struct chunk_index *x, unsigned v)
-{
-    uint64_t w = x->occ[v / 64];
-    unsigned lo = v & 63;
-    uint32_t m = (uint32_t)(w >> lo & 1);
-    for (unsigned i = 0; i < 6; i++)
-        m |= (uint32_t)(w >> (lo ^ 1u << i) & 1) << (i + 1);
-    for (unsigned i = 6; i < 16; i++)
-        m |= (uint32_t)(x->occ[(v ^ 1u << i) / 64] >> lo & 1) << (i + 1);
-    return m;
-}
-
 dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
 {
     if (n >= MAX_ENTRIES) {
@@ -356,14 +340,37 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 /* Probes in flight at once: all 16 chunks at d <= 31 (17 probes a chunk). */
 #define WAVE 1024
 
-/* The primary slots of the values within r bits of v that have entries. */
-static inline size_t filed_probes(const struct chunk_index *x, unsigned v, int r, uint32_t *at)
+/* The primary slots of the values within r bits of v that have entries.
+ * Within one bit (the PDQ match distance, 31, is there), without a branch:
+ * for a random value, being filed is a coin toss the branch predictor
+ * loses, 272 times a query. Each of the 17 values' rank is written and kept
+ * only when it is filed, so at needs room for 17. Flips of the low six bits
+ * stay in v's bitmap word and share its rank; the others share the mask of
+ * the values below v's place in their word. */
+static inline __attribute__((always_inline)) size_t filed_probes(const struct chunk_index *x, unsigned v, int r,
+                                                                 uint32_t *at)
 {
+    unsigned hi = v / 64, lo = v & 63;
+    uint64_t w = x->occ[hi], below = (1ULL << lo) - 1;
+    uint32_t base = x->rank[hi];
     size_t m = 0;
-    if (r <= 1) { /* the PDQ match distance, 31, is here */
-        for (uint32_t near = filed_near(x, v) & (r ? 0x1FFFFu : 1u); near; near &= near - 1) {
-            int i = __builtin_ctz(near);
-            at[m++] = rank(x, i ? v ^ 1u << (i - 1) : v);
+    if (r <= 1) {
+        at[m] = base + (uint32_t)__builtin_popcountll(w & below);
+        m += w >> lo & 1;
+        if (!r)
+            return m;
+#pragma GCC unroll 6
+        for (unsigned i = 0; i < 6; i++) {
+            unsigned l = lo ^ 1u << i;
+            at[m] = base + (uint32_t)__builtin_popcountll(w & ((1ULL << l) - 1));
+            m += w >> l & 1;
+        }
+#pragma GCC unroll 10
+        for (unsigned i = 0; i < 10; i++) {
+            unsigned h = hi ^ 1u << i;
+            uint64_t hw = x->occ[h];
+            at[m] = x->rank[h] + (uint32_t)__builtin_popcountll(hw & below);
+            m += hw >> lo & 1;
         }
         return m;
     }
@@ -417,47 +424,57 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
     found_init(&f);
     int r = max_distance / CHUNKS;
     uint32_t at[WAVE + MAX_PROBES];  /* primary slot, then overflow start */
-    uint8_t chunk_of[WAVE + MAX_PROBES];
     /* Wave 0: the bitmap lines the probes within one bit will read (the
      * bitmaps do not stay in cache between listings). */
     for (int c = 0; c < CHUNKS; c++) {
-        unsigned v = chunk(q, c);
-        __builtin_prefetch(&b->ix[c].occ[v / 64]);
-        __builtin_prefetch(&b->ix[c].rank[v / 64]);
-        for (int bit = 9; r >= 1 && bit < 16; bit++) {
-            __builtin_prefetch(&b->ix[c].occ[(v ^ 1u << bit) / 64]);
-            if (bit >= 11) /* a line of ranks covers 2,048 values */
-                __builtin_prefetch(&b->ix[c].rank[(v ^ 1u << bit) / 64]);
-        }
+        const struct chunk_index *x = &b->ix[c];
+        unsigned w = chunk(q, c) / 64;
+        __builtin_prefetch(&x->occ[w]);
+        __builtin_prefetch(&x->rank[w]);
+        if (r < 1)
+            continue;
+        /* A line of the bitmap covers 512 values, a line of ranks 2,048. */
+#pragma GCC unroll 7
+        for (int bit = 9; bit < 16; bit++)
+            __builtin_prefetch(&x->occ[w ^ 1u << (bit - 6)]);
+#pragma GCC unroll 5
+        for (int bit = 11; bit < 16; bit++)
+            __builtin_prefetch(&x->rank[w ^ 1u << (bit - 6)]);
     }
     for (int c0 = 0; c0 < CHUNKS;) {
         /* Wave 1: the probed values that have entries; their primary slots
-         * are fetched. */
-        size_t m = 0;
+         * are fetched. Chunk c's probes end at end[c], its overflow starts
+         * at oend[c]. */
+        size_t m = 0, o = 0, end[CHUNKS], oend[CHUNKS];
         int c = c0;
         do {
-            size_t k = filed_probes(&b->ix[c], chunk(q, c), r, at + m);
-            memset(chunk_of + m, c, k);
+            const struct chunk_index *x = &b->ix[c];
+            size_t k = filed_probes(x, chunk(q, c), r, at + m);
+            for (size_t p = m; p < m + k; p++)
+                __builtin_prefetch(&x->prim[at[p]]);
             m += k;
-            c++;
+            end[c++] = m;
         } while (c < CHUNKS && m <= WAVE);
-        for (size_t p = 0; p < m; p++)
-            __builtin_prefetch(&b->ix[chunk_of[p]].prim[at[p]]);
         /* Wave 2: check the primary slots; fetch the overflows. */
-        size_t o = 0;
-        for (size_t p = 0; p < m; p++) {
-            const struct chunk_index *x = &b->ix[chunk_of[p]];
-            const struct primary *s = &x->prim[at[p]];
-            check(&f, b, 0, other_half(q, chunk_of[p]), s->index, s->half, max_distance);
-            if (s->more != NONE) {
-                prefetch_over(x, s->more);
-                chunk_of[o] = chunk_of[p];
-                at[o++] = MORE_AT(s->more);
+        size_t p = 0;
+        for (int cc = c0; cc < c; cc++) {
+            const struct chunk_index *x = &b->ix[cc];
+            const uint8_t *qh = other_half(q, cc);
+            for (; p < end[cc]; p++) {
+                const struct primary *s = &x->prim[at[p]];
+                check(&f, b, 0, qh, s->index, s->half, max_distance);
+                if (s->more != NONE) {
+                    prefetch_over(x, s->more);
+                    at[o++] = MORE_AT(s->more); /* at[p] is read: o <= p */
+                }
             }
+            oend[cc] = o;
         }
         /* Wave 3: the overflows (values shared by several entries). */
-        for (size_t p = 0; p < o; p++)
-            check_over(&f, b, 0, other_half(q, chunk_of[p]), &b->ix[chunk_of[p]].over[at[p]], max_distance);
+        p = 0;
+        for (int cc = c0; cc < c; cc++)
+            for (; p < oend[cc]; p++)
+                check_over(&f, b, 0, other_half(q, cc), &b->ix[cc].over[at[p]], max_distance);
         c0 = c;
     }
     size_t n;

@@ -437,6 +437,53 @@ static void test_bank_many_equals_one_by_one(void)
     free(e);
 }
 
+static void test_bank_pigeonhole_tight_matches(void)
+{
+    /* The hardest matches for multi-index hashing: every chunk but one
+     * differs in two bits, so the entry is found only through that one
+     * chunk, exactly or one bit away: each of the 16 chunks, each of its
+     * 17 probes (the value itself and every bit flipped), at distance 30
+     * or 31, in a bank dense enough that ranks count (40,000 entries, 46%
+     * of each chunk's values filed). The single and the batched search
+     * must find every one, as a linear scan does. */
+    uint64_t s = 5;
+    size_t planted = 16 * 17, n = 40000 + planted;
+    dj_bank_entry *e = calloc(n, sizeof *e);
+    dj_pdq *q = calloc(planted, sizeof *q);
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 32; k++)
+            e[i].hash.h[k] = (uint8_t)lcg(&s);
+        e[i].id = (uint32_t)i;
+    }
+    for (size_t p = 0; p < planted; p++) {
+        int c = (int)(p / 17), probe = (int)(p % 17); /* 0: exact, else bit probe - 1 flipped */
+        q[p] = e[40000 + p].hash;
+        for (int other = 0; other < 16; other++) {
+            uint16_t flip = (uint16_t)(other == c ? (probe ? 1u << (probe - 1) : 0u)
+                                                  : (1u << (lcg(&s) % 8)) | (1u << (8 + lcg(&s) % 8)));
+            q[p].h[2 * other] ^= (uint8_t)(flip >> 8);
+            q[p].h[2 * other + 1] ^= (uint8_t)flip;
+        }
+        CHECK_EQ(dj_pdq_distance(&q[p], &e[40000 + p].hash), probe ? 31 : 30);
+    }
+    dj_bank *b = dj_bank_new(e, n);
+    dj_bank_match m1[16], m2[16];
+    size_t found = 0;
+    for (size_t p = 0; p < planted; p++) {
+        size_t a = dj_bank_search(b, &q[p], 31, m1, 16), c = dj_bank_search_linear(b, &q[p], 31, m2, 16);
+        CHECK_EQ(a, c);
+        for (size_t k = 0; k < a && k < 16; k++)
+            found += m1[k].index == 40000 + p;
+        if (a != c || !a)
+            dj_test_fail(__FILE__, __LINE__, "chunk %zu probe %zu: %zu matches, linear %zu", p / 17, p % 17, a, c);
+    }
+    CHECK_EQ(found, planted);
+    check_many(b, q, planted, 31, 16);
+    dj_bank_unref(b);
+    free(q);
+    free(e);
+}
+
 static void test_flood_guard_quarantines_a_flood(void)
 {
     dj_flood_opts o = {100, 20, 5, 4};
@@ -498,6 +545,7 @@ static const dj_test tests[] = {
     DJ_TEST(test_bank_random_radii_agree),
     DJ_TEST(test_bank_clusters_agree),
     DJ_TEST(test_bank_many_equals_one_by_one),
+    DJ_TEST(test_bank_pigeonhole_tight_matches),
     DJ_TEST(test_flood_guard_quarantines_a_flood),
 };
 DJ_TEST_SUITE(tests)
