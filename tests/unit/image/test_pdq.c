@@ -326,8 +326,8 @@ static void test_bank_clusters_agree(void)
             base[g].h[k] = (uint8_t)(s >> 56);
         }
     for (int g = 1; g <= 40; g++) /* group g: g exact copies */
-        for (int k = 0; k < g; k++)
-            e[n++] = (dj_bank_entry){base[g], (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
+        for (int k = 0; k < g; k++, n++)
+            e[n] = (dj_bank_entry){base[g], (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
     while (n < cap) { /* group 0: a cluster of variants up to 20 bits away */
         dj_pdq h = base[0];
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
