@@ -102,7 +102,7 @@ bench: bin/dajia $(BENCH_BINS)
 	@bash bench/run.sh
 
 FUZZ_CC := clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(CSTD) -Isrc $(PKG_CFLAGS)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt $(CSTD) -Isrc $(PKG_CFLAGS)
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o) $(ASM_SRCS:%.S=build/fuzz/obj/%.o)
 fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 build/fuzz/obj/%.o: %.c
