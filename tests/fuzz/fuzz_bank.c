@@ -46,8 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int k = 0; k < 32 && at < size; k++)
             seed[s].h[k] = data[at++];
     /* Entries: the seeds, then one per flip record (a seed with a run of
-     * bits flipped); queries: the same records read again, shifted, so a
-     * query is a few bits from several entries. */
+     * bits flipped: near-duplicates and clusters). Queries: entry i % n
+     * with bits flipped as the records say, alternately a few anywhere and
+     * as tight as the pigeonhole allows. */
     static dj_bank_entry e[MAX_ENTRIES];
     size_t n = 0;
     for (size_t s = 0; s < nseed; s++, n++)
@@ -64,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static dj_pdq q[QUERIES];
     for (size_t i = 0; i < QUERIES; i++) {
         q[i] = e[i % n].hash;
-        const uint8_t *p = records ? data + at + 3 * ((i * 7 + 1) % records) : data;
+        static const uint8_t no_record[3];
+        const uint8_t *p = records ? data + at + 3 * ((i * 7 + 1) % records) : no_record;
         if (i % 2) { /* a few bits anywhere */
             for (unsigned k = 0; k < p[1] % 40; k++)
                 flip(&q[i], p[2] + 11 * k + (unsigned)i);
