@@ -340,36 +340,36 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 /* Probes in flight at once: all 16 chunks at d <= 31 (17 probes a chunk). */
 #define WAVE 1024
 
-/* The primary slots of the values within r bits of v that have entries.
- * Within one bit (the PDQ match distance, 31, is there), without a branch:
+/* The primary slots of the values within r bits of v that have entries,
+ * each plus tag (a batch's probe: see below). Within one bit (the PDQ match distance, 31, is there), without a branch:
  * for a random value, being filed is a coin toss the branch predictor
  * loses, 272 times a query. Each of the 17 values' rank is written and kept
  * only when it is filed, so at needs room for 17. Flips of the low six bits
  * stay in v's bitmap word and share its rank; the others share the mask of
  * the values below v's place in their word. */
 static inline __attribute__((always_inline)) size_t filed_probes(const struct chunk_index *x, unsigned v, int r,
-                                                                 uint32_t *at)
+                                                                 uint32_t tag, uint32_t *at)
 {
     unsigned hi = v / 64, lo = v & 63;
     uint64_t w = x->occ[hi], below = (1ULL << lo) - 1;
     uint32_t base = x->rank[hi];
     size_t m = 0;
     if (r <= 1) {
-        at[m] = base + (uint32_t)__builtin_popcountll(w & below);
+        at[m] = tag + base + (uint32_t)__builtin_popcountll(w & below);
         m += w >> lo & 1;
         if (!r)
             return m;
 #pragma GCC unroll 6
         for (unsigned i = 0; i < 6; i++) {
             unsigned l = lo ^ 1u << i;
-            at[m] = base + (uint32_t)__builtin_popcountll(w & ((1ULL << l) - 1));
+            at[m] = tag + base + (uint32_t)__builtin_popcountll(w & ((1ULL << l) - 1));
             m += w >> l & 1;
         }
 #pragma GCC unroll 10
         for (unsigned i = 0; i < 10; i++) {
             unsigned h = hi ^ 1u << i;
             uint64_t hw = x->occ[h];
-            at[m] = x->rank[h] + (uint32_t)__builtin_popcountll(hw & below);
+            at[m] = tag + x->rank[h] + (uint32_t)__builtin_popcountll(hw & below);
             m += hw >> lo & 1;
         }
         return m;
@@ -378,7 +378,7 @@ static inline __attribute__((always_inline)) size_t filed_probes(const struct ch
     size_t n = neighbours(v, r, vals);
     for (size_t p = 0; p < n; p++)
         if (filed(x, vals[p]))
-            at[m++] = rank(x, vals[p]);
+            at[m++] = tag + rank(x, vals[p]);
     return m;
 }
 
@@ -449,7 +449,7 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         int c = c0;
         do {
             const struct chunk_index *x = &b->ix[c];
-            size_t k = filed_probes(x, chunk(q, c), r, at + m);
+            size_t k = filed_probes(x, chunk(q, c), r, 0, at + m);
             for (size_t p = m; p < m + k; p++)
                 __builtin_prefetch(&x->prim[at[p]]);
             m += k;
@@ -482,12 +482,13 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
     return n;
 }
 
-/* A probe of a batch: primary slot at (< 65,536: one per filed value) to
- * check for query q of a block of at most 65,536 queries. Four bytes, so
- * sorting a block's probes stays in the L2 cache. */
-typedef struct probe {
-    uint16_t at, q;
-} probe;
+/* A probe of a batch: the primary slot (< 65,536: one per filed value) in
+ * its low 16 bits, to check for the query of a block of at most 65,536
+ * queries in its high 16 bits. Four bytes, so sorting a block's probes
+ * stays in the L2 cache; one word, so filed_probes writes it whole. */
+typedef uint32_t probe;
+#define PROBE_AT(p) ((p)&0xFFFFu)
+#define PROBE_Q(p) ((p) >> 16)
 
 #define BLOCK 65536
 /* Probes are sorted by groups of 8 primary slots (256 bytes). */
@@ -515,39 +516,35 @@ DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, siz
     size_t per = r == 0 ? 1 : r == 1 ? 17 : r == 2 ? 137 : MAX_PROBES;
     probe *p = dj_xmalloc(nq * per * sizeof *p), *sorted = dj_xmalloc(nq * per * sizeof *sorted);
     uint32_t *start = dj_xmalloc(((65536 >> GROUP_SHIFT) + 2) * sizeof *start);
-    uint32_t at[MAX_PROBES];
     for (int c = 0; c < CHUNKS; c++) {
         const struct chunk_index *x = &b->ix[c];
         size_t np = 0;
-        for (size_t i = 0; i < nq; i++) {
-            size_t k = filed_probes(x, chunk(&q[i], c), r, at);
-            for (size_t j = 0; j < k; j++)
-                p[np++] = (probe){(uint16_t)at[j], (uint16_t)i};
-        }
+        for (size_t i = 0; i < nq; i++) /* writes up to per, keeps k: room since np <= i * per */
+            np += filed_probes(x, chunk(&q[i], c), r, (uint32_t)i << 16, p + np);
         /* A counting sort by slot group: the checks then walk the chunk's
          * slots (and overflows, filed in the same order) forwards, a stream
          * instead of a random miss per probe. */
         size_t groups = (x->filed >> GROUP_SHIFT) + 1;
         memset(start, 0, (groups + 1) * sizeof *start);
         for (size_t i = 0; i < np; i++)
-            start[(p[i].at >> GROUP_SHIFT) + 1]++;
+            start[(PROBE_AT(p[i]) >> GROUP_SHIFT) + 1]++;
         for (size_t g = 1; g <= groups; g++)
             start[g] += start[g - 1];
         for (size_t i = 0; i < np; i++)
-            sorted[start[p[i].at >> GROUP_SHIFT]++] = p[i];
+            sorted[start[PROBE_AT(p[i]) >> GROUP_SHIFT]++] = p[i];
         /* Two stages ahead: a slot 2 * AHEAD probes on is fetched; the one
          * AHEAD on, there by now, has its overflow run fetched. */
         for (size_t i = 0; i < np; i++) {
             if (i + 2 * AHEAD < np)
-                __builtin_prefetch(&x->prim[sorted[i + 2 * AHEAD].at]);
-            if (i + AHEAD < np && x->prim[sorted[i + AHEAD].at].more != NONE)
-                prefetch_over(x, x->prim[sorted[i + AHEAD].at].more);
-            const struct primary *s = &x->prim[sorted[i].at];
-            const dj_pdq *qq = &q[sorted[i].q];
-            const uint8_t *qh = other_half(qq, c);
-            check(&f, b, sorted[i].q, qh, s->index, s->half, max_distance);
+                __builtin_prefetch(&x->prim[PROBE_AT(sorted[i + 2 * AHEAD])]);
+            if (i + AHEAD < np && x->prim[PROBE_AT(sorted[i + AHEAD])].more != NONE)
+                prefetch_over(x, x->prim[PROBE_AT(sorted[i + AHEAD])].more);
+            const struct primary *s = &x->prim[PROBE_AT(sorted[i])];
+            uint32_t qi = PROBE_Q(sorted[i]);
+            const uint8_t *qh = other_half(&q[qi], c);
+            check(&f, b, qi, qh, s->index, s->half, max_distance);
             if (s->more != NONE)
-                check_over(&f, b, sorted[i].q, qh, &x->over[MORE_AT(s->more)], max_distance);
+                check_over(&f, b, qi, qh, &x->over[MORE_AT(s->more)], max_distance);
         }
     }
     free(p);
