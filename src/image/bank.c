@@ -8,10 +8,11 @@
  * Memory latency is the whole cost (a random load here is ~200 ns; a
  * query makes hundreds of probes), so the index is laid out for one cache
  * miss per probe. Per chunk, an occupancy bitmap with a rank directory
- * (10 KiB, stays in cache) turns a value into the position of its first
- * entry among the occupied values, with no offsets table to miss on; that
- * primary slot holds the entry index, a copy of the half of the hash the
- * chunk is not in, and where the value's further entries are. The distance
+ * (10 KiB, stays in cache) turns a value into the position of its slot
+ * among the occupied values, with no offsets table to miss on; the slot
+ * holds the value's first entries (one in a bank of 35,000, 15 in one of
+ * 1,000,000: see struct slot), each as its index and a copy of the half of
+ * the hash the chunk is not in, and where its further entries are. The distance
  * over that half is a lower bound of the whole distance, about 64 for a
  * random candidate, so only true matches (and one in ~10^8 others) go on
  * to the full check. Probes go out in waves over all chunks with
@@ -34,7 +35,7 @@
 #define CHUNKS 16
 /* Occupancy: a bitmap whose cache lines cover 512 values each, so the 17
  * values within one bit of a chunk lie on 8 lines, and the rank of each
- * bitmap word's first value (where its values' primary slots start). */
+ * bitmap word's first value (where its values' slots start). */
 #define NONE UINT32_MAX
 #define LAST 0x80000000u    /* in an overflow slot's index: the value's last */
 #define MAX_ENTRIES (1u << 27) /* so an overflow offset leaves 5 bits free */
@@ -42,30 +43,53 @@
 #define MORE_AT(m) ((m) & (MAX_ENTRIES - 1))
 #define MORE_N(m) ((m) >> 27) /* further entries, 31 meaning 31 or more */
 
-/* The first entry filed under an occupied value; 32 bytes, aligned, so
- * that it never straddles two cache lines (a second miss). */
-struct primary {
-    uint32_t index;
+/* An entry as filed under a value: its index and the other half of its
+ * hash. In an overflow run the value's last one is flagged. */
+struct over {
+    uint32_t index;          /* | LAST on the value's last in an overflow run */
+    uint8_t half[16];        /* the other half of the hash */
+} __attribute__((packed));
+
+/* An occupied value's slot: its first entries, up to the bank's slot width,
+ * then where the rest are. A value's entries sit together, so a probe
+ * touches one place of memory, not two: what costs most here is touching
+ * another 4 KiB page (a random line costs 2-3 times as much when it is
+ * alone in its page as when it shares it, on this machine). The width
+ * follows the bank's density: 1 for a KB's 35,000 official photos (32-byte
+ * slots, never across two lines), 15 for a bank of 1,000,000 (320-byte
+ * slots; its queries went from ~105 to ~65 us, batched ones twice as fast,
+ * for 11% more memory than one entry a slot). */
+struct slot {
     uint32_t more;           /* NONE, or MORE(first further entry in over[],
                                 how many there are): enough to fetch them
                                 all at once */
-    uint8_t half[16];        /* the other half of the hash */
-    uint8_t pad[8];
-} __attribute__((aligned(32)));
-
-/* Further entries of a value, contiguous, the last one flagged. */
-struct over {
-    uint32_t index;          /* | LAST on the value's last */
-    uint8_t half[16];
-} __attribute__((packed));
+    struct over e[];         /* width entries, unused ones with index NONE */
+};
 
 struct chunk_index {
     uint64_t *occ;           /* bit v: value v has entries */
     uint16_t *rank;          /* occupied values before each word (< 65,536) */
-    struct primary *prim;    /* by rank of the value */
+    char *slots;             /* by rank of the value, stride bytes each */
     struct over *over;
-    uint32_t filed;          /* occupied values (primary slots) */
+    uint32_t filed;          /* occupied values (slots) */
+    uint32_t width, stride;  /* entries a slot holds; its size */
 };
+
+/* The searches are compiled twice, for slots of one entry (32 bytes: the
+ * common case, and the one where instructions count, the index being
+ * cached) and for wide ones: `wide` is a constant in each copy. */
+static inline const struct slot *slot_at(const struct chunk_index *x, uint32_t r, int wide)
+{
+    return (const struct slot *)(const void *)(x->slots + (size_t)r * (wide ? x->stride : 32));
+}
+
+static inline void prefetch_slot(const struct chunk_index *x, const struct slot *s, int wide)
+{
+    const char *p = (const char *)s;
+    __builtin_prefetch(p);
+    for (uint32_t k = 64; wide && k < x->stride; k += 64)
+        __builtin_prefetch(p + k);
+}
 
 /* The half of a hash chunk c does not lie in (chunks 0-7: bytes 16-31). */
 static inline const uint8_t *other_half(const dj_pdq *h, int c)
@@ -110,7 +134,7 @@ static inline int filed(const struct chunk_index *x, unsigned v)
     return (int)(x->occ[v / 64] >> (v & 63) & 1);
 }
 
-/* Where the primary slot of a filed value v is: its rank among the
+/* Where the slot of a filed value v is: its rank among the
  * filed values. */
 static inline uint32_t rank(const struct chunk_index *x, unsigned v)
 {
@@ -129,18 +153,26 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
     b->n = n;
     b->e = dj_xmalloc((n ? n : 1) * sizeof *b->e);
     memcpy(b->e, entries, n * sizeof *b->e);
-    /* Per chunk: bitmap, rank, primary slots, overflow. The bitmaps and
+    /* Per chunk: bitmap, rank, slots, overflow. The bitmaps and
      * ranks of all chunks come first, together: every probe reads them. */
-    size_t filed[CHUNKS] = {0};
+    size_t filed[CHUNKS] = {0}, held[CHUNKS] = {0};
+    uint32_t width = (uint32_t)((n + 32768) / 65536);
+    width = width < 1 ? 1 : width > 15 ? 15 : width;
+    size_t stride = sizeof(struct slot) + width * sizeof(struct over);
+    stride = width == 1 ? 32 : (stride + 63) & ~(size_t)63;
     uint32_t *count = dj_xmalloc(65536 * sizeof *count), *fill = dj_xmalloc(65536 * sizeof *fill);
     for (int c = 0; c < CHUNKS; c++) {
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            filed[c] += count[chunk(&b->e[i].hash, c)]++ == 0;
+            count[chunk(&b->e[i].hash, c)]++;
+        for (unsigned v = 0; v < 65536; v++) {
+            filed[c] += count[v] != 0;
+            held[c] += count[v] < width ? count[v] : width;
+        }
     }
     size_t size = CHUNKS * (65536 / 8 + 65536 / 64 * sizeof(uint16_t));
     for (int c = 0; c < CHUNKS; c++)
-        size += filed[c] * sizeof(struct primary) + (n - filed[c]) * sizeof(struct over) + 64;
+        size += filed[c] * stride + (n - held[c]) * sizeof(struct over) + 64;
     b->region_size = size;
     char *at = b->region = dj_xhuge(size);
     for (int c = 0; c < CHUNKS; c++, at += 65536 / 64 * sizeof(uint16_t))
@@ -150,10 +182,13 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
     for (int c = 0; c < CHUNKS; c++) {
         struct chunk_index *x = &b->ix[c];
         at = (char *)(((uintptr_t)at + 63) & ~(uintptr_t)63);
-        x->prim = (struct primary *)at;
-        at += filed[c] * sizeof(struct primary);
+        x->slots = at;
+        x->width = width;
+        x->stride = (uint32_t)stride;
+        at += filed[c] * stride;
         x->over = (struct over *)at;
-        at += (n - filed[c]) * sizeof(struct over);
+        at += (n - held[c]) * sizeof(struct over);
+        memset(x->slots, 0xFF, filed[c] * stride); /* every entry index NONE */
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
             count[chunk(&b->e[i].hash, c)]++;
@@ -165,26 +200,29 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
             fill[v] = NONE;
             if (count[v]) {
                 x->occ[v / 64] |= 1ULL << (v & 63);
-                x->prim[occ_rank++].more = count[v] > 1 ? MORE(over_at, count[v] - 1) : NONE;
-                fill[v] = count[v] > 1 ? over_at : NONE;
-                over_at += count[v] - 1;
+                uint32_t rest = count[v] > width ? count[v] - width : 0;
+                ((struct slot *)(void *)(x->slots + (size_t)occ_rank++ * stride))->more = rest ? MORE(over_at, rest) : NONE;
+                fill[v] = over_at;
+                over_at += rest;
             }
         }
-        /* Entries in order: the first of a value goes to its primary slot
-         * (marked by index NONE until filled), the others to its overflow. */
+        /* Entries in order: the first ones of a value go to its slot
+         * (index NONE until filled), the others to its overflow run. */
         x->filed = occ_rank;
-        for (uint32_t k = 0; k < occ_rank; k++)
-            x->prim[k].index = NONE;
         for (size_t i = 0; i < n; i++) {
             unsigned v = chunk(&b->e[i].hash, c);
-            struct primary *p = &x->prim[rank(x, v)];
-            if (p->index == NONE) {
-                p->index = (uint32_t)i;
-                memcpy(p->half, other_half(&b->e[i].hash, c), 16);
-                continue;
+            struct slot *s = (struct slot *)(void *)(x->slots + (size_t)rank(x, v) * stride);
+            struct over *o = NULL;
+            for (uint32_t k = 0; k < width && !o; k++)
+                if (s->e[k].index == NONE)
+                    o = &s->e[k];
+            if (o) {
+                o->index = (uint32_t)i;
+            } else {
+                o = &x->over[fill[v]++];
+                o->index = (uint32_t)i | (count[v] == 1 ? LAST : 0);
             }
-            struct over *o = &x->over[fill[v]++];
-            o->index = (uint32_t)i | (--count[v] == 1 ? LAST : 0);
+            count[v]--;
             memcpy(o->half, other_half(&b->e[i].hash, c), 16);
         }
     }
@@ -340,7 +378,7 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 /* Probes in flight at once: all 16 chunks at d <= 31 (17 probes a chunk). */
 #define WAVE 1024
 
-/* The primary slots of the values within r bits of v that have entries,
+/* The slots (ranks) of the values within r bits of v that have entries,
  * each plus tag (a batch's probe: see below). Within one bit (the PDQ match distance, 31, is there), without a branch:
  * for a random value, being filed is a coin toss the branch predictor
  * loses, 272 times a query. Each of the 17 values' rank is written and kept
@@ -393,7 +431,7 @@ static inline void check(found *f, const dj_bank *b, uint32_t qi, const uint8_t 
     add(f, qi, index);
 }
 
-/* Fetches the overflow run a primary slot's more field points to (up to
+/* Fetches the overflow run a slot's more field points to (up to
  * 31 entries' worth of lines: enough for nearly every run). */
 static inline void prefetch_over(const struct chunk_index *x, uint32_t more)
 {
@@ -413,6 +451,58 @@ static inline void check_over(found *f, const dj_bank *b, uint32_t qi, const uin
     }
 }
 
+/* The entries in a value's slot (the first is always there). */
+static inline void check_slot(found *f, const dj_bank *b, uint32_t qi, const uint8_t *qh,
+                              const struct chunk_index *x, const struct slot *s, int max_distance, int wide)
+{
+    check(f, b, qi, qh, s->e[0].index, s->e[0].half, max_distance);
+    for (uint32_t k = 1; wide && k < x->width && s->e[k].index != NONE; k++)
+        check(f, b, qi, qh, s->e[k].index, s->e[k].half, max_distance);
+}
+
+/* Waves 1-3 of a single search (wave 0 is the caller's). */
+static inline __attribute__((always_inline)) void probe_waves(found *f, const dj_bank *b, const dj_pdq *q, int r,
+                                                              int max_distance, int wide)
+{
+    uint32_t at[WAVE + MAX_PROBES]; /* a probed value's rank, then its overflow start */
+    for (int c0 = 0; c0 < CHUNKS;) {
+        /* Wave 1: the probed values that have entries; their slots
+         * are fetched. Chunk c's probes end at end[c], its overflow starts
+         * at oend[c]. */
+        size_t m = 0, o = 0, end[CHUNKS], oend[CHUNKS];
+        int c = c0;
+        do {
+            const struct chunk_index *x = &b->ix[c];
+            size_t k = filed_probes(x, chunk(q, c), r, 0, at + m);
+            for (size_t p = m; p < m + k; p++)
+                prefetch_slot(x, slot_at(x, at[p], wide), wide);
+            m += k;
+            end[c++] = m;
+        } while (c < CHUNKS && m <= WAVE);
+        /* Wave 2: check the slots; fetch the overflows. */
+        size_t p = 0;
+        for (int cc = c0; cc < c; cc++) {
+            const struct chunk_index *x = &b->ix[cc];
+            const uint8_t *qh = other_half(q, cc);
+            for (; p < end[cc]; p++) {
+                const struct slot *s = slot_at(x, at[p], wide);
+                check_slot(f, b, 0, qh, x, s, max_distance, wide);
+                if (s->more != NONE) {
+                    prefetch_over(x, s->more);
+                    at[o++] = MORE_AT(s->more); /* at[p] is read: o <= p */
+                }
+            }
+            oend[cc] = o;
+        }
+        /* Wave 3: the overflows (values shared by several entries). */
+        p = 0;
+        for (int cc = c0; cc < c; cc++)
+            for (; p < oend[cc]; p++)
+                check_over(f, b, 0, other_half(q, cc), &b->ix[cc].over[at[p]], max_distance);
+        c0 = c;
+    }
+}
+
 DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int max_distance, dj_bank_match *out,
                                         size_t cap)
 {
@@ -423,7 +513,6 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
     found f; /* not zeroed: the search writes before it reads */
     found_init(&f);
     int r = max_distance / CHUNKS;
-    uint32_t at[WAVE + MAX_PROBES];  /* primary slot, then overflow start */
     /* Wave 0: the bitmap lines the probes within one bit will read (the
      * bitmaps do not stay in cache between listings). */
     for (int c = 0; c < CHUNKS; c++) {
@@ -441,48 +530,16 @@ DJ_POPCNT_CLONES size_t dj_bank_search(const dj_bank *b, const dj_pdq *q, int ma
         for (int bit = 11; bit < 16; bit++)
             __builtin_prefetch(&x->rank[w ^ 1u << (bit - 6)]);
     }
-    for (int c0 = 0; c0 < CHUNKS;) {
-        /* Wave 1: the probed values that have entries; their primary slots
-         * are fetched. Chunk c's probes end at end[c], its overflow starts
-         * at oend[c]. */
-        size_t m = 0, o = 0, end[CHUNKS], oend[CHUNKS];
-        int c = c0;
-        do {
-            const struct chunk_index *x = &b->ix[c];
-            size_t k = filed_probes(x, chunk(q, c), r, 0, at + m);
-            for (size_t p = m; p < m + k; p++)
-                __builtin_prefetch(&x->prim[at[p]]);
-            m += k;
-            end[c++] = m;
-        } while (c < CHUNKS && m <= WAVE);
-        /* Wave 2: check the primary slots; fetch the overflows. */
-        size_t p = 0;
-        for (int cc = c0; cc < c; cc++) {
-            const struct chunk_index *x = &b->ix[cc];
-            const uint8_t *qh = other_half(q, cc);
-            for (; p < end[cc]; p++) {
-                const struct primary *s = &x->prim[at[p]];
-                check(&f, b, 0, qh, s->index, s->half, max_distance);
-                if (s->more != NONE) {
-                    prefetch_over(x, s->more);
-                    at[o++] = MORE_AT(s->more); /* at[p] is read: o <= p */
-                }
-            }
-            oend[cc] = o;
-        }
-        /* Wave 3: the overflows (values shared by several entries). */
-        p = 0;
-        for (int cc = c0; cc < c; cc++)
-            for (; p < oend[cc]; p++)
-                check_over(&f, b, 0, other_half(q, cc), &b->ix[cc].over[at[p]], max_distance);
-        c0 = c;
-    }
+    if (b->ix[0].width > 1)
+        probe_waves(&f, b, q, r, max_distance, 1);
+    else
+        probe_waves(&f, b, q, r, max_distance, 0);
     size_t n;
     finish(&f, b, q, 1, max_distance, out, cap, &n);
     return n;
 }
 
-/* A probe of a batch: the primary slot (< 65,536: one per filed value) in
+/* A probe of a batch: the slot (< 65,536: one per filed value) in
  * its low 16 bits, to check for the query of a block of at most 65,536
  * queries in its high 16 bits. Four bytes, so sorting a block's probes
  * stays in the L2 cache; one word, so filed_probes writes it whole. */
@@ -491,10 +548,32 @@ typedef uint32_t probe;
 #define PROBE_Q(p) ((p) >> 16)
 
 #define BLOCK 65536
-/* Probes are sorted by groups of 8 primary slots (256 bytes). */
+/* Probes are sorted by groups of 8 slots (256 bytes at one entry a slot). */
 #define GROUP_SHIFT 3
 /* How far ahead of its check a slot is fetched, in probes. */
 #define AHEAD 8
+
+/* A chunk's sorted probes of a batch, checked in address order. */
+static inline __attribute__((always_inline)) void check_sorted(found *f, const dj_bank *b, const dj_pdq *q, int c,
+                                                               const probe *sorted, size_t np, int max_distance,
+                                                               int wide)
+{
+    const struct chunk_index *x = &b->ix[c];
+    /* Two stages ahead: a slot 2 * AHEAD probes on is fetched; the one
+     * AHEAD on, there by now, has its overflow run fetched. */
+    for (size_t i = 0; i < np; i++) {
+        if (i + 2 * AHEAD < np)
+            prefetch_slot(x, slot_at(x, PROBE_AT(sorted[i + 2 * AHEAD]), wide), wide);
+        if (i + AHEAD < np && slot_at(x, PROBE_AT(sorted[i + AHEAD]), wide)->more != NONE)
+            prefetch_over(x, slot_at(x, PROBE_AT(sorted[i + AHEAD]), wide)->more);
+        const struct slot *s = slot_at(x, PROBE_AT(sorted[i]), wide);
+        uint32_t qi = PROBE_Q(sorted[i]);
+        const uint8_t *qh = other_half(&q[qi], c);
+        check_slot(f, b, qi, qh, x, s, max_distance, wide);
+        if (s->more != NONE)
+            check_over(f, b, qi, qh, &x->over[MORE_AT(s->more)], max_distance);
+    }
+}
 
 DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, size_t nq, int max_distance,
                                           dj_bank_match *out, size_t cap, size_t *counts)
@@ -532,20 +611,10 @@ DJ_POPCNT_CLONES void dj_bank_search_many(const dj_bank *b, const dj_pdq *q, siz
             start[g] += start[g - 1];
         for (size_t i = 0; i < np; i++)
             sorted[start[PROBE_AT(p[i]) >> GROUP_SHIFT]++] = p[i];
-        /* Two stages ahead: a slot 2 * AHEAD probes on is fetched; the one
-         * AHEAD on, there by now, has its overflow run fetched. */
-        for (size_t i = 0; i < np; i++) {
-            if (i + 2 * AHEAD < np)
-                __builtin_prefetch(&x->prim[PROBE_AT(sorted[i + 2 * AHEAD])]);
-            if (i + AHEAD < np && x->prim[PROBE_AT(sorted[i + AHEAD])].more != NONE)
-                prefetch_over(x, x->prim[PROBE_AT(sorted[i + AHEAD])].more);
-            const struct primary *s = &x->prim[PROBE_AT(sorted[i])];
-            uint32_t qi = PROBE_Q(sorted[i]);
-            const uint8_t *qh = other_half(&q[qi], c);
-            check(&f, b, qi, qh, s->index, s->half, max_distance);
-            if (s->more != NONE)
-                check_over(&f, b, qi, qh, &x->over[MORE_AT(s->more)], max_distance);
-        }
+        if (x->width > 1)
+            check_sorted(&f, b, q, c, sorted, np, max_distance, 1);
+        else
+            check_sorted(&f, b, q, c, sorted, np, max_distance, 0);
     }
     free(p);
     free(sorted);

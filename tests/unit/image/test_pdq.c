@@ -309,14 +309,14 @@ static void test_bank_random_radii_agree(void)
     free(e);
 }
 
-static void test_bank_clusters_agree(void)
+static void clusters_case(size_t filler)
 {
     /* Real banks hold clusters: the same photo added many times, crops and
      * re-encodes a few bits apart. Thousands of entries then share chunk
      * values, which the index files as long overflow runs; duplicates of
      * every size up to 40 and a big cluster must all be found, and the
      * result must equal a linear scan's for queries inside and outside. */
-    size_t n = 0, cap = 12000;
+    size_t n = 0, cap = 12000 + filler;
     dj_bank_entry *e = calloc(cap, sizeof *e);
     uint64_t s = 7;
     dj_pdq base[41];
@@ -328,7 +328,7 @@ static void test_bank_clusters_agree(void)
     for (int g = 1; g <= 40; g++) /* group g: g exact copies */
         for (int k = 0; k < g; k++, n++)
             e[n] = (dj_bank_entry){base[g], (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
-    while (n < cap) { /* group 0: a cluster of variants up to 20 bits away */
+    while (n < cap - filler) { /* group 0: a cluster of variants up to 20 bits away */
         dj_pdq h = base[0];
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         for (int f = (int)(s >> 59); f > 0; f--) {
@@ -337,6 +337,13 @@ static void test_bank_clusters_agree(void)
         }
         e[n] = (dj_bank_entry){h, (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
         n++;
+    }
+    for (; n < cap; n++) { /* unrelated photos, to make the slots wider */
+        for (int k = 0; k < 32; k++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            e[n].hash.h[k] = (uint8_t)(s >> 56);
+        }
+        e[n] = (dj_bank_entry){e[n].hash, (uint32_t)n, 0, DJ_BANK_COUNTERFEIT};
     }
     dj_bank *b = dj_bank_new(e, n);
     dj_bank_match *m1 = calloc(n, sizeof *m1), *m2 = calloc(n, sizeof *m2);
@@ -354,6 +361,12 @@ static void test_bank_clusters_agree(void)
     free(m1);
     free(m2);
     free(e);
+}
+
+static void test_bank_clusters_agree(void)
+{
+    clusters_case(0);      /* slots of one entry */
+    clusters_case(120000); /* slots of two */
 }
 
 static uint64_t lcg(uint64_t *s)
@@ -437,17 +450,18 @@ static void test_bank_many_equals_one_by_one(void)
     free(e);
 }
 
-static void test_bank_pigeonhole_tight_matches(void)
+static void pigeonhole_case(size_t filler)
 {
     /* The hardest matches for multi-index hashing: every chunk but one
      * differs in two bits, so the entry is found only through that one
      * chunk, exactly or one bit away: each of the 16 chunks, each of its
      * 17 probes (the value itself and every bit flipped), at distance 30
-     * or 31, in a bank dense enough that ranks count (40,000 entries, 46%
-     * of each chunk's values filed). The single and the batched search
-     * must find every one, as a linear scan does. */
+     * or 31, among filler random entries (40,000: 46% of each chunk's
+     * values filed, ranks count; 250,000: slots of four entries and
+     * overflow runs past them). The single and the batched search must
+     * find every one, as a linear scan does. */
     uint64_t s = 5;
-    size_t planted = 16 * 17, n = 40000 + planted;
+    size_t planted = 16 * 17, n = filler + planted;
     dj_bank_entry *e = calloc(n, sizeof *e);
     dj_pdq *q = calloc(planted, sizeof *q);
     for (size_t i = 0; i < n; i++) {
@@ -457,14 +471,14 @@ static void test_bank_pigeonhole_tight_matches(void)
     }
     for (size_t p = 0; p < planted; p++) {
         int c = (int)(p / 17), probe = (int)(p % 17); /* 0: exact, else bit probe - 1 flipped */
-        q[p] = e[40000 + p].hash;
+        q[p] = e[filler + p].hash;
         for (int other = 0; other < 16; other++) {
             uint16_t flip = (uint16_t)(other == c ? (probe ? 1u << (probe - 1) : 0u)
                                                   : (1u << (lcg(&s) % 8)) | (1u << (8 + lcg(&s) % 8)));
             q[p].h[2 * other] ^= (uint8_t)(flip >> 8);
             q[p].h[2 * other + 1] ^= (uint8_t)flip;
         }
-        CHECK_EQ(dj_pdq_distance(&q[p], &e[40000 + p].hash), probe ? 31 : 30);
+        CHECK_EQ(dj_pdq_distance(&q[p], &e[filler + p].hash), probe ? 31 : 30);
     }
     dj_bank *b = dj_bank_new(e, n);
     dj_bank_match m1[16], m2[16];
@@ -473,7 +487,7 @@ static void test_bank_pigeonhole_tight_matches(void)
         size_t a = dj_bank_search(b, &q[p], 31, m1, 16), c = dj_bank_search_linear(b, &q[p], 31, m2, 16);
         CHECK_EQ(a, c);
         for (size_t k = 0; k < a && k < 16; k++)
-            found += m1[k].index == 40000 + p;
+            found += m1[k].index == filler + p;
         if (a != c || !a)
             dj_test_fail(__FILE__, __LINE__, "chunk %zu probe %zu: %zu matches, linear %zu", p / 17, p % 17, a, c);
     }
@@ -482,6 +496,12 @@ static void test_bank_pigeonhole_tight_matches(void)
     dj_bank_unref(b);
     free(q);
     free(e);
+}
+
+static void test_bank_pigeonhole_tight_matches(void)
+{
+    pigeonhole_case(40000);  /* slots of one entry */
+    pigeonhole_case(250000); /* slots of four, runs past them */
 }
 
 static void test_flood_guard_quarantines_a_flood(void)
