@@ -201,7 +201,8 @@ dj_bank *dj_bank_new(const dj_bank_entry *entries, size_t n)
             if (count[v]) {
                 x->occ[v / 64] |= 1ULL << (v & 63);
                 uint32_t rest = count[v] > width ? count[v] - width : 0;
-                ((struct slot *)(void *)(x->slots + (size_t)occ_rank++ * stride))->more = rest ? MORE(over_at, rest) : NONE;
+                struct slot *s = (struct slot *)(void *)(x->slots + (size_t)occ_rank++ * stride);
+                s->more = rest ? MORE(over_at, rest) : NONE;
                 fill[v] = over_at;
                 over_at += rest;
             }
