@@ -72,7 +72,8 @@ struct chunk_index {
     char *slots;             /* by rank of the value, stride bytes each */
     struct over *over;
     uint32_t filed;          /* occupied values (slots) */
-    uint32_t width, stride;  /* entries a slot holds; its size */
+    uint32_t width, stride;  /* entries a slot holds; its size (the bank's:
+                                the same in every chunk) */
 };
 
 /* The searches are compiled twice, for slots of one entry (32 bytes: the
@@ -380,12 +381,13 @@ static size_t neighbours(unsigned value, int r, unsigned *vals)
 #define WAVE 1024
 
 /* The slots (ranks) of the values within r bits of v that have entries,
- * each plus tag (a batch's probe: see below). Within one bit (the PDQ match distance, 31, is there), without a branch:
- * for a random value, being filed is a coin toss the branch predictor
- * loses, 272 times a query. Each of the 17 values' rank is written and kept
- * only when it is filed, so at needs room for 17. Flips of the low six bits
- * stay in v's bitmap word and share its rank; the others share the mask of
- * the values below v's place in their word. */
+ * each plus tag (a batch's probe: see below). Within one bit (the PDQ match
+ * distance, 31, is there) without a branch: for a random value, being
+ * filed is a coin toss the branch predictor loses, 272 times a query. Each
+ * of the 17 values' rank is written and kept only when it is filed, so at
+ * needs room for 17. Flips of the low six bits stay in v's bitmap word and
+ * share its rank; the others share the mask of the values below v's place
+ * in their word. */
 static inline __attribute__((always_inline)) size_t filed_probes(const struct chunk_index *x, unsigned v, int r,
                                                                  uint32_t tag, uint32_t *at)
 {
