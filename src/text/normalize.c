@@ -38,6 +38,7 @@ typedef struct unit {
     uint8_t fold;     /* 1: a lookalike folded to its Latin letter */
     uint8_t drop;     /* 1: a separator removed from a chain */
     uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
+    uint8_t named;    /* a name separator (dj_text_ent.named) */
 } unit;
 
 #define MAX_MIXED 32
@@ -116,6 +117,7 @@ static size_t split(dj_text *t, size_t n, uint32_t orig, const dj_text_ent *e, s
             u->off = pe->off;
             u->len = pe->len;
             u->cls = pe->cls;
+            u->named = pe->named;
         } else {
             u->off = e->off + (uint32_t)j;
             u->len = (uint8_t)pk;
@@ -156,11 +158,13 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->fold = 0;
         u->drop = 0;
         u->flags = 0;
+        u->named = 0;
         if (cp < DJ_TEXT_TABLE_MAX) {
             const dj_text_ent *e = &tab->ent[cp];
             u->off = e->off;
             u->len = e->len;
             u->cls = e->cls;
+            u->named = e->named;
         } else {
             u->off = (uint32_t)i;
             u->len = (uint8_t)k;
@@ -220,35 +224,9 @@ static int lookalike_symbol(const unit *x)
     return x->len == 1 && (b == '@' || b == '$');
 }
 
-/* Punctuation that joins the parts of a name (· - / | . * ~) rather than
- * ending a clause (，。、！): only these split a brand between CJK characters
- * without changing the meaning of the text. */
-static int name_sep_bytes(const char *p, size_t len)
-{
-    /* Called for every punctuation mark of every text (CJK text is full of
-     * ，。“”): a switch, not a search through strings. */
-    uint32_t cp = (unsigned char)p[0];
-    if (len > 1 && dj_utf8_decode(p, len, &cp) != len)
-        return 0;
-    switch (cp) {
-    case '.': case '-': case '_': case '/': case '\\': case '|': case '*': case '~': case '+': case '^': case '#':
-    case '`': case '\'': case '"': case '=':
-    case 0x00B7: /* · */
-    case 0x2022: /* • */
-    case 0x30FB: /* ・ */
-    case 0x2027: /* ‧ */
-    case 0x2219: /* ∙ */
-    case 0x22C5: /* ⋅ */
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: /* hyphens and dashes */
-    case 0x2024: /* ․ */
-        return 1;
-    }
-    return 0;
-}
-
 static int name_separator(const unit *x)
 {
-    return punct_byte(x) && name_sep_bytes(dj_text__tab.pool + x->off, x->len);
+    return x->named;
 }
 
 /* 2 for CJK tokens, 1 for alphabetic ones (and @ $), 0 for the rest. */
@@ -624,6 +602,54 @@ static inline int fast_cjk(const dj_text_table *tab, const char *p, size_t left,
 }
 
 
+/* Ideographs that are their own simplified form, up to five (15 bytes) at
+ * a time while 16 bytes remain: copied to o[*w] with their map back, as
+ * the one-at-a-time loop in fast() would. Chinese text is runs of a few
+ * such characters between punctuation; this stops at the first character
+ * of another kind (punctuation, a traditional character, ASCII), which
+ * fast_cjk() then takes. Writes up to 16 bytes and map entries past its
+ * output (the output has room: see grow_out in fast()). */
+static inline void cjk15(const dj_text_table *tab, const char *in, size_t len, size_t *j, char *o, uint32_t *og,
+                         size_t *w)
+{
+#if DJ_SIMD
+    while (len - *j >= 16) {
+        __m128i v = dj_simd_load(in + *j);
+        /* Leads E4-E9 (U+4000-U+9FFF) at 0, 3, 6, 9, 12, continuation
+         * bytes between: the characters before the first byte out of that
+         * pattern have the shape. */
+        unsigned lead = dj_simd_mask(dj_simd_in_range(v, (signed char)0xE4, (signed char)0xE9));
+        unsigned cont = dj_simd_mask(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+        unsigned off = (lead ^ 0x1249u) | (cont ^ 0x6DB6u);
+        unsigned n = (unsigned)__builtin_ctz(off | 0x8000u) / 3;
+        const unsigned char *q = (const unsigned char *)in + *j;
+        unsigned m = 0;
+        for (; m < n; m++) {
+            const unsigned char *c = q + 3 * m;
+            uint32_t k = ((uint32_t)(c[0] & 0x0F) << 12 | (uint32_t)(c[1] & 0x3F) << 6 | (c[2] & 0x3F)) -
+                         DJ_TEXT_CJK_LO;
+            if (k > DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO || !(tab->cjk_own[k / 64] >> (k % 64) & 1))
+                break;
+        }
+        if (m == 0)
+            return;
+        _mm_storeu_si128((__m128i *)(void *)(o + *w), v);
+        __m128i at = _mm_set1_epi32((int)*j);
+        uint32_t *g = og + *w;
+        _mm_storeu_si128((__m128i *)(void *)g, _mm_add_epi32(at, _mm_setr_epi32(0, 0, 0, 3)));
+        _mm_storeu_si128((__m128i *)(void *)(g + 4), _mm_add_epi32(at, _mm_setr_epi32(3, 3, 6, 6)));
+        _mm_storeu_si128((__m128i *)(void *)(g + 8), _mm_add_epi32(at, _mm_setr_epi32(6, 9, 9, 9)));
+        _mm_storeu_si128((__m128i *)(void *)(g + 12), _mm_add_epi32(at, _mm_setr_epi32(12, 12, 12, 15)));
+        *w += 3 * m;
+        *j += 3 * m;
+        if (m < 5)
+            return;
+    }
+#else
+    (void)tab, (void)in, (void)len, (void)j, (void)o, (void)og, (void)w;
+#endif
+}
+
 /* A run of ASCII letters and digits from in[*j], 16 bytes at a time while
  * 16 remain: written lower-case to o[*w] with its map back, what it held
  * (1: a digit, 2: a letter) OR-ed into *kinds. Most words end inside the
@@ -749,6 +775,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
                     og[w] = og[w + 1] = og[w + 2] = (uint32_t)j;
                     w += 3;
                     j += 3;
+                    cjk15(tab, in, len, &j, o, og, &w);
                 } while (fast_cjk(tab, in + j, len - j, &to));
                 fo.w = w;
                 cw.run_units += (int)((w - w0) / 3);
@@ -763,18 +790,20 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         const char *src;
         size_t sl;
         char one;
+        const dj_text_ent *e;
         if (c < 0x80) {
             k = 1;
             one = (char)ascii_fold[c];
             src = &one;
             sl = 1;
-            cls = tab->ent[c].cls;
+            e = &tab->ent[c];
+            cls = e->cls;
         } else {
             if (!(k = decode_cp(in + i, len - i, &cp)))
                 cp = 0xFFFD, k = 1;
             if (cp >= DJ_TEXT_TABLE_MAX)
                 return 0;
-            const dj_text_ent *e = &tab->ent[cp];
+            e = &tab->ent[cp];
             cls = e->cls;
             if (cls == DJ_TC_HOMOGLYPH || cls == DJ_TC_FANCY || cls == DJ_TC_SPLIT || e->len > 12)
                 return 0;
@@ -807,8 +836,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         } else {
             if (cw.run_units && run_end(&cw, &fo))
                 return 0;
-            int named = cls == DJ_TC_PUNCT && sl && name_sep_bytes(src, sl);
-            gap_add(&cw, cls, named);
+            gap_add(&cw, cls, e->named);
             if (cls == DJ_TC_PUNCT && sl == 1 && (src[0] == '|' || src[0] == '!'))
                 mixed_at(&fo, fo.w + (space && fo.w > 0));
             if (cls == DJ_TC_SPACE) {

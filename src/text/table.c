@@ -41,8 +41,31 @@ static void pool_add(dj_text_table *t, uint32_t cp, const char *s, size_t n, uin
         n = 255;
     dj_xgrow((void **)&t->pool, &t->pool_cap, t->pool_len + n, 1);
     memcpy(t->pool + t->pool_len, s, n);
-    t->ent[cp] = (dj_text_ent){(uint32_t)t->pool_len, (uint8_t)n, cls};
+    t->ent[cp] = (dj_text_ent){.off = (uint32_t)t->pool_len, .len = (uint8_t)n, .cls = cls};
     t->pool_len += n;
+}
+
+/* Whether a punctuation mark's matching form is a name separator (see
+ * dj_text_ent.named). */
+static int name_sep_bytes(const char *p, size_t len)
+{
+    uint32_t cp = (unsigned char)p[0];
+    if (len > 1 && dj_utf8_decode(p, len, &cp) != len)
+        return 0;
+    switch (cp) {
+    case '.': case '-': case '_': case '/': case '\\': case '|': case '*': case '~': case '+': case '^': case '#':
+    case '`': case '\'': case '"': case '=':
+    case 0x00B7: /* · */
+    case 0x2022: /* • */
+    case 0x30FB: /* ・ */
+    case 0x2027: /* ‧ */
+    case 0x2219: /* ∙ */
+    case 0x22C5: /* ⋅ */
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: /* hyphens and dashes */
+    case 0x2024: /* ․ */
+        return 1;
+    }
+    return 0;
 }
 
 static int is_fancy_block(uint32_t cp)
@@ -270,6 +293,10 @@ static void build(void)
         pool_add(t, cp, buf, bl, chars > 1 && !ascii_alnum ? DJ_TC_SPLIT : cls);
     }
     free(homo);
+    for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
+        dj_text_ent *e = &t->ent[cp];
+        e->named = e->cls == DJ_TC_PUNCT && e->len && name_sep_bytes(t->pool + e->off, e->len);
+    }
     /* The compact side table agrees with the general one by construction. */
     t->cjk = dj_xcalloc(DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1, sizeof *t->cjk);
     for (uint32_t cp = DJ_TEXT_CJK_LO; cp <= DJ_TEXT_CJK_HI; cp++) {

@@ -35,6 +35,10 @@ typedef struct dj_text_ent {
                          letter comes first, then the plain form */
     uint8_t len;      /* its length in bytes (0: removed) */
     uint8_t cls;      /* DJ_TC_* */
+    uint8_t named;    /* 1: punctuation that joins the parts of a name
+                         (· - / | . * ~) rather than ending a clause
+                         (，。、！); only these split a brand between CJK
+                         characters without changing the text's meaning */
 } dj_text_ent;
 
 /* The unified CJK ideographs U+4E00..U+9FFF get compact side tables: the

@@ -4,6 +4,7 @@
  * with memcpy and only escapes what JSON requires.
  */
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/mem.h"
 #include "util/utf8.h"
 
@@ -89,37 +90,18 @@ dj_rc dj_buf_printf(dj_buf *b, const char *fmt, ...)
 
 /* Bytes that may be copied into a JSON string unchanged (ASCII, not a quote,
  * backslash or control character). */
-static int plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
 dj_rc dj_buf_add_json_str(dj_buf *b, const char *s, size_t n)
 {
     dj_rc rc = dj_buf_addc(b, '"');
-    size_t i = 0;
-    while (!rc && i < n) {
-        size_t j = i;
-        while (j < n && plain((unsigned char)s[j]))
-            j++;
-        if (j > i && (rc = dj_buf_add(b, s + i, j - i)))
+    const char *p = s, *end = s + n;
+    while (!rc && p < end) {
+        const char *q = dj_json_plain(p, end);
+        if (q > p && (rc = dj_buf_add(b, p, (size_t)(q - p))))
             break;
-        i = j;
-        if (i >= n)
+        if (q >= end)
             break;
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            size_t k = dj_utf8_decode(s + i, n - i, &cp);
-            if (k == 0) {
-                rc = dj_buf_add(b, "\xEF\xBF\xBD", 3);
-                i++;
-            } else {
-                rc = dj_buf_add(b, s + i, k);
-                i += k;
-            }
-            continue;
-        }
+        unsigned char c = (unsigned char)*q;
+        p = q + 1;
         char esc[8];
         switch (c) {
         case '"': rc = dj_buf_add(b, "\\\"", 2); break;
@@ -128,10 +110,13 @@ dj_rc dj_buf_add_json_str(dj_buf *b, const char *s, size_t n)
         case '\r': rc = dj_buf_add(b, "\\r", 2); break;
         case '\t': rc = dj_buf_add(b, "\\t", 2); break;
         default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            rc = dj_buf_add(b, esc, 6);
+            if (c >= 0x80) {
+                rc = dj_buf_add(b, "\xEF\xBF\xBD", 3); /* a byte of invalid UTF-8 */
+            } else {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                rc = dj_buf_add(b, esc, 6);
+            }
         }
-        i++;
     }
     if (!rc)
         rc = dj_buf_addc(b, '"');

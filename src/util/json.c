@@ -68,24 +68,22 @@ dj_rc dj_jcur_object_begin(dj_jcur *c, dj_err *err)
     return DJ_OK;
 }
 
-static int hexval(char h)
-{
-    if (h >= '0' && h <= '9') return h - '0';
-    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-    return -1;
-}
+/* A hex digit's value plus one; 0 for any other byte. */
+static const uint8_t hex1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
+/* The four hex digits at p (\u escapes: whole CJK descriptions come
+ * escaped, a character each). */
 static int hex4(const char *p, uint32_t *v)
 {
-    uint32_t x = 0;
-    for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
-        if (h < 0)
-            return -1;
-        x = (x << 4) | (uint32_t)h;
-    }
-    *v = x;
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned a = hex1[u[0]], b = hex1[u[1]], c = hex1[u[2]], d = hex1[u[3]];
+    if (!a || !b || !c || !d)
+        return -1;
+    *v = (a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (d - 1);
     return 0;
 }
 
@@ -121,11 +119,10 @@ static const char *string_end(const char *p, const char *end)
     }
 }
 
-static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
+/* dj_json_plain, forced inline into read_string: called, it cost the
+ * listing parse a fifth more instructions. */
+static inline __attribute__((always_inline)) const char *plain_run(const char *p, const char *end)
 {
-    /* Caller checked *c->p == '"'. */
-    const char *start = ++c->p;
-    const char *p = start, *end = c->end;
     for (;;) {
 #if DJ_SIMD
         /* 16 bytes at a time, straight to the first byte that is not plain. */
@@ -148,24 +145,12 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
                 break;
             p += 8;
         }
-        if (p >= end) {
-            c->p = p;
-            return fail(c, err, "unterminated string");
-        }
+        if (p >= end)
+            return end;
         unsigned char ch = (unsigned char)*p;
         if (ch < 0x80) {
-            if (ch == '"') {
-                *s = start;
-                *len = (size_t)(p - start);
-                c->p = p + 1;
-                return DJ_OK;
-            }
-            if (ch == '\\')
-                break;
-            if (ch < 0x20) {
-                c->p = p;
-                return fail(c, err, "control character in string");
-            }
+            if (ch == '"' || ch == '\\' || ch < 0x20)
+                return p;
             p++;
             continue;
         }
@@ -198,100 +183,125 @@ static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
             }
             uint32_t cp;
             size_t k = dj_utf8_decode(p, (size_t)(end - p), &cp);
-            if (!k) {
-                c->p = p;
-                return fail(c, err, "invalid UTF-8 in string");
-            }
+            if (!k)
+                return p;
             p += k;
         } while (p < end && (unsigned char)*p >= 0x80);
     }
-    /* Slow path: the string has escapes; decode into the arena. The decoded
-     * form is never longer than the source. */
-    const char *q = p;
-    size_t cap_guess = (size_t)(q - start);
-    /* Find the end to size the buffer. */
-    const char *e = string_end(q, end);
-    if (e >= end) {
-        c->p = end;
-        return fail(c, err, "unterminated string");
+}
+
+const char *dj_json_plain(const char *p, const char *end)
+{
+    return plain_run(p, end);
+}
+
+/* Decodes the escape at *pp (a backslash) to *o; both move past it. */
+static dj_rc read_escape(dj_jcur *c, const char **pp, char **o, dj_err *err)
+{
+    const char *p = *pp, *end = c->end;
+    if (end - p < 2) {
+        c->p = p;
+        return fail(c, err, "unterminated escape");
     }
-    char *out = dj_arena_alloc(c->arena, (size_t)(e - start) + 1);
-    memcpy(out, start, cap_guess);
-    char *o = out + cap_guess;
-    p = q;
+    char x = p[1];
+    p += 2;
+    *pp = p;
+    char one;
+    switch (x) {
+    case '"': one = '"'; break;
+    case '\\': one = '\\'; break;
+    case '/': one = '/'; break;
+    case 'b': one = '\b'; break;
+    case 'f': one = '\f'; break;
+    case 'n': one = '\n'; break;
+    case 'r': one = '\r'; break;
+    case 't': one = '\t'; break;
+    case 'u': one = 0; break;
+    default:
+        c->p = p - 2;
+        return fail(c, err, "invalid escape in string");
+    }
+    if (one) {
+        *(*o)++ = one;
+        return DJ_OK;
+    }
+    uint32_t u;
+    if (end - p < 4 || hex4(p, &u)) {
+        c->p = p - 2;
+        return fail(c, err, "invalid \\u escape");
+    }
+    p += 4;
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        uint32_t lo;
+        if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+            c->p = p - 6;
+            return fail(c, err, "unpaired surrogate in \\u escape");
+        }
+        p += 6;
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+        c->p = p - 6;
+        return fail(c, err, "unpaired surrogate in \\u escape");
+    }
+    *pp = p;
+    /* \u escapes are at least 6 bytes and encode to at most 4. */
+    *o += dj_utf8_encode(u, *o);
+    return DJ_OK;
+}
+
+static dj_rc read_string(dj_jcur *c, const char **s, size_t *len, dj_err *err)
+{
+    /* Caller checked *c->p == '"'. */
+    const char *start = ++c->p;
+    const char *p = start, *end = c->end;
+    /* A string without escapes is returned in place; one with escapes is
+     * decoded into the arena (never longer than its source), plain runs
+     * copied whole. */
+    char *out = NULL, *o = NULL;
     for (;;) {
+        const char *r = plain_run(p, end);
+        if (out) {
+            memcpy(o, p, (size_t)(r - p));
+            o += r - p;
+        }
+        p = r;
+        if (p >= end) {
+            c->p = end;
+            return fail(c, err, "unterminated string");
+        }
         unsigned char ch = (unsigned char)*p;
         if (ch == '"') {
-            *o = '\0';
-            *s = out;
-            *len = (size_t)(o - out);
+            if (out) {
+                *o = '\0';
+                *s = out;
+                *len = (size_t)(o - out);
+            } else {
+                *s = start;
+                *len = (size_t)(p - start);
+            }
             c->p = p + 1;
             return DJ_OK;
         }
-        if (ch < 0x20) {
-            c->p = p;
-            return fail(c, err, "control character in string");
-        }
-        if (ch >= 0x80) {
-            uint32_t cp;
-            size_t k = dj_utf8_decode(p, (size_t)(end - p), &cp);
-            if (!k) {
-                c->p = p;
-                return fail(c, err, "invalid UTF-8 in string");
-            }
-            memcpy(o, p, k);
-            o += k;
-            p += k;
-            continue;
-        }
-        if (ch != '\\') {
-            *o++ = (char)ch;
-            p++;
-            continue;
-        }
-        if (end - p < 2) {
-            c->p = p;
-            return fail(c, err, "unterminated escape");
-        }
-        char x = p[1];
-        p += 2;
-        switch (x) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '/': *o++ = '/'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
-        case 'u': {
-            uint32_t u;
-            if (end - p < 4 || hex4(p, &u)) {
-                c->p = p - 2;
-                return fail(c, err, "invalid \\u escape");
-            }
-            p += 4;
-            if (u >= 0xD800 && u <= 0xDBFF) {
-                uint32_t lo;
-                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
-                    lo < 0xDC00 || lo > 0xDFFF) {
-                    c->p = p - 6;
-                    return fail(c, err, "unpaired surrogate in \\u escape");
+        if (ch == '\\') {
+            if (!out) {
+                /* Size the buffer by the string's end (and report a string
+                 * that never ends as that, whatever it holds). */
+                const char *e = string_end(p, end);
+                if (e >= end) {
+                    c->p = end;
+                    return fail(c, err, "unterminated string");
                 }
-                p += 6;
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-            } else if (u >= 0xDC00 && u <= 0xDFFF) {
-                c->p = p - 6;
-                return fail(c, err, "unpaired surrogate in \\u escape");
+                out = dj_arena_alloc(c->arena, (size_t)(e - start) + 1);
+                memcpy(out, start, (size_t)(p - start));
+                o = out + (p - start);
             }
-            /* \u escapes are at least 6 bytes and encode to at most 4. */
-            o += dj_utf8_encode(u, o);
-            break;
+            dj_rc rc = read_escape(c, &p, &o, err);
+            if (rc)
+                return rc;
+            continue;
         }
-        default:
-            c->p = p - 2;
-            return fail(c, err, "invalid escape in string");
-        }
+        c->p = p;
+        return fail(c, err, ch < 0x20 ? "control character in string" : "invalid UTF-8 in string");
     }
 }
 

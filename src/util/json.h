@@ -38,6 +38,12 @@ typedef enum {
     DJ_JSON_BAD,       /* a byte no JSON value starts with */
 } dj_json_type;
 
+/* The end of the run of bytes from p (before end) that stand in a JSON
+ * string as they are: it stops at a quote, a backslash, a control
+ * character or the first byte of invalid UTF-8 (end when none). The reader
+ * and the writer (dj_buf_add_json_str) share it. */
+const char *dj_json_plain(const char *p, const char *end);
+
 /* Starts reading s[0..n); escaped strings are decoded into arena. */
 void dj_jcur_init(dj_jcur *c, const char *s, size_t n, dj_arena *arena);
 

@@ -4,6 +4,7 @@
 #include "test.h"
 #include "text/text.h"
 #include "text/text_int.h"
+#include "util/utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -245,6 +246,53 @@ static void test_text_fast_path_matches_full(void)
     dj_text_free(tw.b);
 }
 
+/* Long runs of ideographs, which the one-pass path copies five at a time:
+ * code points from the whole block its shape test admits (U+4000-U+9FFF,
+ * so extension A below the side tables too), traditional characters among
+ * them, runs broken by punctuation, ASCII and other scripts, at every
+ * offset of a 16-byte block. Both paths must agree byte for byte, map and
+ * flags included. */
+static void test_text_fast_path_cjk_runs(void)
+{
+    twin tw = {0};
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&tw.a, &err), &err);
+    CHECK_OK(dj_text_new(&tw.b, &err), &err);
+    if (!tw.a || !tw.b)
+        return;
+    static const char *const breaks[] = {"，", "。", "·", " ", "a", "15", "兒", "香港", "\xe2\x80\x8b", "Ｇ", "가"};
+    const size_t n_breaks = sizeof breaks / sizeof breaks[0];
+    uint64_t seed = 11;
+    char buf[512];
+    for (int k = 0; k < 60000; k++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        for (int pad = (int)(seed >> 60); pad > 0; pad--)
+            buf[len++] = 'x';
+        int runs = 1 + (int)((seed >> 40) % 6);
+        for (int r = 0; r < runs; r++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            int chars = 1 + (int)((seed >> 33) % 24);
+            for (int c = 0; c < chars; c++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                /* Mostly common simplified characters, as Chinese text is;
+                 * now and then any code point of the block. */
+                uint32_t cp = (seed >> 61) ? 0x4E00 + (uint32_t)((seed >> 20) % 0x300)
+                                           : 0x4000 + (uint32_t)((seed >> 20) % 0x6000);
+                len += dj_utf8_encode(cp, buf + len);
+            }
+            const char *b = breaks[(seed >> 50) % n_breaks];
+            memcpy(buf + len, b, strlen(b));
+            len += strlen(b);
+        }
+        twin_check(&tw, buf, len);
+    }
+    CHECK_EQ(tw.diffs, 0);
+    CHECK_EQ(tw.texts, 60000);
+    dj_text_free(tw.a);
+    dj_text_free(tw.b);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
@@ -252,5 +300,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_limits_and_empty),
     DJ_TEST(test_text_term_normalization),
     DJ_TEST(test_text_fast_path_matches_full),
+    DJ_TEST(test_text_fast_path_cjk_runs),
 };
 DJ_TEST_SUITE(tests)

@@ -1,6 +1,8 @@
 /* Tests for src/util/buf.c, utf8.c, arena.c and err.c. */
 #include "test.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include "util/arena.h"
 #include "util/buf.h"
@@ -35,6 +37,60 @@ static void test_buf_json_escapes(void)
     dj_buf_init(&b, 1024);
     CHECK_OK(dj_buf_add_json_str(&b, "a\"b\\c\n\x01\xff香", 11), NULL);
     CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\xEF\xBF\xBD香\"");
+    dj_buf_fini(&b);
+}
+
+/* Random strings of the pieces the writer treats differently (runs of
+ * ASCII and CJK longer than its 16-byte blocks, quotes, controls, invalid
+ * UTF-8) at every block offset: jansson must read the written string back
+ * as the input, each byte of invalid UTF-8 replaced by U+FFFD. */
+static void test_buf_json_strings_read_back(void)
+{
+    static const char *const pieces[] = {
+        "a", "Gucci bag ", "0123456789abcdef", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+        "\xe9\xa6\x99\xe5\xa5\x88\xe5\x84\xbf\xe9\xa6\x99\xe5\xa5\x88\xe5\x84\xbf", "\xef\xbc\x8c", "\xf0\x9f\x98\x80",
+        "\xff", "\x80", "\xc3", "\xe9\xa6", "\xed\xa0\x80", "\xc0\xaf", "\xf5\x80\x80\x80",
+    };
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    dj_buf b;
+    dj_buf_init(&b, 1 << 16);
+    srand(3);
+    int bad = 0;
+    for (int iter = 0; iter < 50000; iter++) {
+        char in[512], want[1024];
+        size_t n = 0, wn = 0;
+        for (int k = rand() % 20; k > 0; k--)
+            in[n++] = (char)('a' + rand() % 26);
+        for (int k = rand() % 8; k > 0; k--) {
+            const char *pc = pieces[(size_t)rand() % n_pieces];
+            memcpy(in + n, pc, strlen(pc));
+            n += strlen(pc);
+        }
+        /* The expected text: valid sequences as they are, one U+FFFD per
+         * byte that starts none. */
+        for (size_t i = 0; i < n;) {
+            uint32_t cp;
+            size_t k = dj_utf8_decode(in + i, n - i, &cp);
+            if (k) {
+                memcpy(want + wn, in + i, k);
+                wn += k;
+                i += k;
+            } else {
+                memcpy(want + wn, "\xEF\xBF\xBD", 3);
+                wn += 3;
+                i++;
+            }
+        }
+        dj_buf_reset(&b);
+        CHECK_OK(dj_buf_add_json_str(&b, in, n), NULL);
+        json_t *j = json_loadb(b.data, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        if (!j || !json_is_string(j) || json_string_length(j) != wn || memcmp(json_string_value(j), want, wn)) {
+            if (bad++ < 5)
+                dj_test_fail(__FILE__, __LINE__, "wrote %.*s", (int)b.len, b.data);
+        }
+        json_decref(j);
+    }
+    CHECK_EQ(bad, 0);
     dj_buf_fini(&b);
 }
 
@@ -100,6 +156,7 @@ static void test_err_names_and_prefix(void)
 static const dj_test tests[] = {
     DJ_TEST(test_buf_max_is_enforced),
     DJ_TEST(test_buf_json_escapes),
+    DJ_TEST(test_buf_json_strings_read_back),
     DJ_TEST(test_buf_json_numbers),
     DJ_TEST(test_utf8_rejects_overlong_and_surrogates),
     DJ_TEST(test_arena_reuses_memory),

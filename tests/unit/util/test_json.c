@@ -14,6 +14,8 @@ static const char *const PIECES[] = {
     "a", "Gucci bag ", "0123456789abcdef", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u9999",
     "\\ud83d\\ude00", /* a surrogate pair */
     "\xc3\xa9", "\xe9\xa6\x99", "\xe5\xa5\x88\xe5\x84\xbf", "\xf0\x9f\x98\x80", "\x7f", "~",
+    "\xe9\xa6\x99\xe5\xa5\x88\xe5\x84\xbf\xe9\xa6\x99\xe5\xa5\x88\xe5\x84\xbf\xe9\xa6\x99", /* a run of 7 CJK */
+    "\\u9999\\u5948\\u513f\\uff0c", /* CJK text escaped a character at a time */
     /* rejected by both */
     "\x01", "\x1f", "\x80", "\xc3", "\xe9\xa6", "\xed\xa0\x80", "\xc0\xaf", "\xf5\x80\x80\x80", "\\x", "\\u12",
     "\\", /* a lone backslash: escapes whatever follows, the closing quote too */
@@ -65,7 +67,43 @@ static void test_json_strings_match_jansson(void)
     dj_arena_free(a);
 }
 
+/* Where a bad string is reported: the offset points at the offending
+ * byte or escape, whether the fault comes before or after an escape (the
+ * two used to be separate paths), and a string that never ends is
+ * reported as that whatever it holds once an escape was seen. */
+static void test_json_string_errors_name_the_byte(void)
+{
+    static const struct {
+        const char *in, *msg;
+    } cases[] = {
+        {"\"abc\xff\"", "at byte 4: invalid UTF-8 in string"},
+        {"\"ab\\u00e9\xff\"", "at byte 9: invalid UTF-8 in string"},
+        {"\"ab\\u00e9\x01\"", "at byte 9: control character in string"},
+        {"\"\\u00e9\\q\"", "at byte 7: invalid escape in string"},
+        {"\"x\\ud800\\u0041\"", "at byte 2: unpaired surrogate in \\u escape"},
+        {"\"x\\udc00\"", "at byte 2: unpaired surrogate in \\u escape"},
+        {"\"\\u12\"", "at byte 1: invalid \\u escape"},
+        {"\"abc", "at byte 4: unexpected end of input, unterminated string"},
+        {"\"a\\u00e9\xff" "bc", "at byte 11: unexpected end of input, unterminated string"},
+        {"\"\xe9\xa6\x99\xe9\xa6\x99\xe9\xa6\x99\xe9\xa6\x99\xe9\xa6\x99\xe9\xa6\x99\xed\xa0\x80\"",
+         "at byte 19: invalid UTF-8 in string"},
+        {"\"\\", "at byte 2: unexpected end of input, unterminated string"},
+    };
+    dj_arena *a = dj_arena_new(1 << 12);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dj_jcur c;
+        dj_jcur_init(&c, cases[i].in, strlen(cases[i].in), a);
+        const char *got;
+        size_t got_len;
+        dj_err err = {0};
+        CHECK_EQ(dj_jcur_string(&c, &got, &got_len, &err), DJ_EPARSE);
+        CHECK_STR(err.msg, cases[i].msg);
+    }
+    dj_arena_free(a);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_json_strings_match_jansson),
+    DJ_TEST(test_json_string_errors_name_the_byte),
 };
 DJ_TEST_SUITE(tests)
