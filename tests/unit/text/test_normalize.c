@@ -176,6 +176,34 @@ static void twin_check(twin *tw, const char *in, size_t len)
                      in, v.s, v.all_flags, w.s, w.all_flags);
 }
 
+/* The generators' random walk (a 64-bit LCG: the high bits are the good ones). */
+static void step(uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+}
+
+/* Appends piece to the text being built in buf. */
+static void put(char *buf, size_t *len, const char *piece)
+{
+    memcpy(buf + *len, piece, strlen(piece));
+    *len += strlen(piece);
+}
+
+/* Two normalizers, one for each path; 0 when they could not be made. */
+static int twin_new(twin *tw)
+{
+    dj_err err = {0};
+    CHECK_OK(dj_text_new(&tw->a, &err), &err);
+    CHECK_OK(dj_text_new(&tw->b, &err), &err);
+    return tw->a && tw->b;
+}
+
+static void twin_free(twin *tw)
+{
+    dj_text_free(tw->a);
+    dj_text_free(tw->b);
+}
+
 /* Each line of a file (field NULL), or the string field of each JSON line. */
 static void twin_file(twin *tw, const char *path, const char *field)
 {
@@ -200,10 +228,7 @@ static void twin_file(twin *tw, const char *path, const char *field)
 static void test_text_fast_path_matches_full(void)
 {
     twin tw = {0};
-    dj_err err = {0};
-    CHECK_OK(dj_text_new(&tw.a, &err), &err);
-    CHECK_OK(dj_text_new(&tw.b, &err), &err);
-    if (!tw.a || !tw.b)
+    if (!twin_new(&tw))
         return;
     char path[512];
     snprintf(path, sizeof path, "%s/text/normalize_cases.jsonl", dj_test_data_dir());
@@ -220,14 +245,11 @@ static void test_text_fast_path_matches_full(void)
     char buf[1024];
     for (int k = 0; k < 200000; k++) {
         size_t len = 0;
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        step(&seed);
         int parts = 1 + (int)(seed >> 59);
         for (int p = 0; p < parts; p++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            const char *piece = pieces[(seed >> 33) % n_pieces];
-            size_t pl = strlen(piece);
-            memcpy(buf + len, piece, pl);
-            len += pl;
+            step(&seed);
+            put(buf, &len, pieces[(seed >> 33) % n_pieces]);
         }
         twin_check(&tw, buf, len);
     }
@@ -242,8 +264,7 @@ static void test_text_fast_path_matches_full(void)
     }
     CHECK_EQ(tw.diffs, 0);
     CHECK(tw.texts >= 200000);
-    dj_text_free(tw.a);
-    dj_text_free(tw.b);
+    twin_free(&tw);
 }
 
 /* Long runs of ideographs, which the one-pass path copies five at a time:
@@ -255,10 +276,7 @@ static void test_text_fast_path_matches_full(void)
 static void test_text_fast_path_cjk_runs(void)
 {
     twin tw = {0};
-    dj_err err = {0};
-    CHECK_OK(dj_text_new(&tw.a, &err), &err);
-    CHECK_OK(dj_text_new(&tw.b, &err), &err);
-    if (!tw.a || !tw.b)
+    if (!twin_new(&tw))
         return;
     static const char *const breaks[] = {"，", "。", "·", " ", "a", "15", "兒", "香港", "\xe2\x80\x8b", "Ｇ", "가"};
     const size_t n_breaks = sizeof breaks / sizeof breaks[0];
@@ -266,31 +284,28 @@ static void test_text_fast_path_cjk_runs(void)
     char buf[512];
     for (int k = 0; k < 60000; k++) {
         size_t len = 0;
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        step(&seed);
         for (int pad = (int)(seed >> 60); pad > 0; pad--)
             buf[len++] = 'x';
         int runs = 1 + (int)((seed >> 40) % 6);
         for (int r = 0; r < runs; r++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            step(&seed);
             int chars = 1 + (int)((seed >> 33) % 24);
             for (int c = 0; c < chars; c++) {
-                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                step(&seed);
                 /* Mostly common simplified characters, as Chinese text is;
                  * now and then any code point of the block. */
                 uint32_t cp = (seed >> 61) ? 0x4E00 + (uint32_t)((seed >> 20) % 0x300)
                                            : 0x4000 + (uint32_t)((seed >> 20) % 0x6000);
                 len += dj_utf8_encode(cp, buf + len);
             }
-            const char *b = breaks[(seed >> 50) % n_breaks];
-            memcpy(buf + len, b, strlen(b));
-            len += strlen(b);
+            put(buf, &len, breaks[(seed >> 50) % n_breaks]);
         }
         twin_check(&tw, buf, len);
     }
     CHECK_EQ(tw.diffs, 0);
     CHECK_EQ(tw.texts, 60000);
-    dj_text_free(tw.a);
-    dj_text_free(tw.b);
+    twin_free(&tw);
 }
 
 static const dj_test tests[] = {
