@@ -126,6 +126,8 @@ void dj_screen_prepare(dj_screen *s, const dj_listing *ls, size_t n)
         nq += ls[i].n_images;
     }
     s->pre_first[n] = nq;
+    if (!nq)
+        return; /* no photos: nothing to point into (pre_m may be NULL) */
     dj_xgrow_each(&s->pre_q_cap, nq, 3,
                   (void **const[]){(void **)&s->pre_q, (void **)&s->pre_count, (void **)&s->pre_m},
                   (const size_t[]){sizeof *s->pre_q, sizeof *s->pre_count, DJ_SCREEN_IMAGE_MATCHES * sizeof *s->pre_m});
