@@ -4,7 +4,8 @@
 #   cli           tests/cli/NNN-name/: `cmd` runs in that folder with $DAJIA;
 #                 its stdout must equal `expected` (and exit status `status`, default 0)
 #   integration   tests/integration/*.sh, each prints "ok - x" / "not ok - x" lines
-#   fuzz replay   every $REPLAY_DIR/NAME over tests/fuzz/corpus/NAME
+#   fuzz replay   every DIR/NAME over tests/fuzz/corpus/NAME, for each DIR
+#                 of $REPLAY_DIRS (one build of the replays per compiler)
 # Every component prints TAP-style lines; this script counts them.
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ ROOT=$(pwd)
 export DAJIA=${DAJIA:-$ROOT/bin/dajia}
 case "$DAJIA" in /*) ;; *) DAJIA=$ROOT/$DAJIA ;; esac
 UNIT=${UNIT:-build/unit}
-REPLAY_DIR=${REPLAY_DIR:-build/replay}
+REPLAY_DIRS=${REPLAY_DIRS:-build/replay}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/.ci/lsan.supp}
@@ -70,13 +71,16 @@ fi
 
 if section fuzz; then
   echo "== fuzz corpus replay"
-  for r in "$REPLAY_DIR"/*; do
-    [ -x "$r" ] || continue
-    name=$(basename "$r")
-    "$r" "tests/fuzz/corpus/$name" >"$LOG.r" 2>&1; st=$?
-    tail -n 40 "$LOG.r" | grep -v '^ok - '; grep '^ok - ' "$LOG.r" >>"$LOG"
-    [ $st = 0 ] || echo "not ok - replay $name crashed (exit $st)" | tee -a "$LOG"
-    rm -f "$LOG.r"
+  for d in $REPLAY_DIRS; do
+    build=$(basename "$(dirname "$d")")
+    for r in "$d"/*; do
+      [ -x "$r" ] || continue
+      name=$(basename "$r")
+      "$r" "tests/fuzz/corpus/$name" >"$LOG.r" 2>&1; st=$?
+      tail -n 40 "$LOG.r" | grep -v '^ok - '; grep '^ok - ' "$LOG.r" | sed "s/\$/ [$build]/" >>"$LOG"
+      [ $st = 0 ] || echo "not ok - replay $name crashed (exit $st) [$build]" | tee -a "$LOG"
+      rm -f "$LOG.r"
+    done
   done
 fi
 
