@@ -224,11 +224,6 @@ static int lookalike_symbol(const unit *x)
     return x->len == 1 && (b == '@' || b == '$');
 }
 
-static int name_separator(const unit *x)
-{
-    return x->named;
-}
-
 /* 2 for CJK tokens, 1 for alphabetic ones (and @ $), 0 for the rest. */
 static int script_of(const unit *x)
 {
@@ -287,8 +282,8 @@ static void separators(unit *u, size_t n)
             size_t j = next_seen(u, n, i), run = 0;
             int named = 0, other = 0;
             while (j < n && separator_unit(&u[j]) && run < 4) {
-                named |= name_separator(&u[j]);
-                other |= u[j].cls == DJ_TC_PUNCT && !name_separator(&u[j]);
+                named |= u[j].named;
+                other |= u[j].cls == DJ_TC_PUNCT && !u[j].named;
                 run++;
                 j = next_seen(u, n, j);
             }

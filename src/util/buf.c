@@ -88,8 +88,9 @@ dj_rc dj_buf_printf(dj_buf *b, const char *fmt, ...)
     return DJ_OK;
 }
 
-/* Bytes that may be copied into a JSON string unchanged (ASCII, not a quote,
- * backslash or control character). */
+/* Runs that stand in a JSON string as they are (dj_json_plain) are copied
+ * whole; a quote, backslash or control character is escaped, a byte that
+ * starts no valid UTF-8 sequence becomes U+FFFD. */
 dj_rc dj_buf_add_json_str(dj_buf *b, const char *s, size_t n)
 {
     dj_rc rc = dj_buf_addc(b, '"');
