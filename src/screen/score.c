@@ -146,13 +146,12 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     h->start = (uint32_t)start;
     h->end = (uint32_t)end;
     h->ostart = v->orig[start];
-    /* Quote the last matched character's source whole: a code point whose
-     * form is several bytes or characters (⒤ -> "(i)", ﬁ -> "fi") maps all
-     * of them to its own start, and the match may end inside its form. */
-    size_t k = end;
-    while (k < v->len && v->orig[k] == v->orig[end - 1])
-        k++;
-    h->oend = v->orig[k];
+    /* Quote the last matched character's source whole (a code point whose
+     * form is several bytes or characters, ⒤ -> "(i)", ﬁ -> "fi", maps all
+     * of them to its own start, and the match may end inside its form),
+     * but nothing the normalizer dropped after it: the hyphen after
+     * 香-奈-儿 or a zero-width space after Gucci is no part of the mark. */
+    h->oend = (uint32_t)dj_text_char_end(u->s->field_raw[u->field], v->orig[v->len], v->orig[end - 1]);
 }
 
 static int on_match(uint32_t pat, size_t end, void *ud)

@@ -92,6 +92,21 @@ int dj_text_is_cjk(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x2FA1F);  /* CJK ext B.. */
 }
 
+size_t dj_text_char_end(const char *s, size_t limit, size_t at)
+{
+    size_t i = at;
+    for (int first = 1; i < limit; first = 0) {
+        uint32_t cp;
+        size_t k = dj_utf8_decode(s + i, limit - i, &cp);
+        if (!k)
+            cp = 0xFFFD, k = 1; /* as the normalizer reads an invalid byte */
+        if (!first && !(cp < DJ_TEXT_TABLE_MAX && dj_text__tab.ent[cp].cls == DJ_TC_MARK))
+            break;
+        i += k;
+    }
+    return i;
+}
+
 /* Traditional -> simplified for every CJK ideograph of the BMP, with one
  * OpenCC call over a newline-separated list (one character a line, so the
  * phrase dictionary cannot join neighbours). */

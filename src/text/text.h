@@ -107,6 +107,12 @@ void dj_text_set_max(dj_text *t, size_t max_len);
 dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len,
                              dj_buf *out, unsigned *flags, dj_err *err);
 
+/* The end of the character of s[0..limit) that starts at byte at, with
+ * the combining marks after it (a diacritic typed as its own code point
+ * belongs to its letter): where a quote of text ending with that character
+ * ends. Needs the shared tables (a dj_text made once). */
+size_t dj_text_char_end(const char *s, size_t limit, size_t at);
+
 /* 1 when cp is a letter of a script written without spaces between words
  * (Han, Hiragana, Katakana, Hangul, Thai), so terms need no word boundary. */
 int dj_text_is_cjk(uint32_t cp);
