@@ -472,6 +472,29 @@ static void judge_signals(dj_screen *s)
     }
 }
 
+/* A brand's mark inside a longer mark of the same brand is a part of
+ * that name, not a mention of its own: 阿迪, Adidas' nickname, inside
+ * 阿迪达斯, its Chinese name, says nothing a nickname would. Of two marks
+ * on the same bytes the nickname gives way. */
+static void judge_nested(dj_screen *s)
+{
+    for (size_t i = 0; i < s->n_hits; i++) {
+        dj_hit *h = &s->hits[i];
+        const dj_kb_pattern *p = pat_of(s, h);
+        if (p->kind != DJ_PAT_MARK && p->kind != DJ_PAT_NICKNAME)
+            continue;
+        for (size_t j = 0; j < s->n_hits && !h->dead; j++) {
+            const dj_hit *o = &s->hits[j];
+            const dj_kb_pattern *q = pat_of(s, o);
+            if (j == i || o->dead || o->field != h->field || (q->kind != DJ_PAT_MARK && q->kind != DJ_PAT_NICKNAME) ||
+                q->owner != p->owner || o->start > h->start || o->end < h->end)
+                continue;
+            uint32_t ol = o->end - o->start, hl = h->end - h->start;
+            h->dead = ol > hl || (p->kind == DJ_PAT_NICKNAME && q->kind == DJ_PAT_MARK);
+        }
+    }
+}
+
 /* A mark right after compatibility wording (适用于苹果, case for iPhone) is
  * an accessory naming what it fits. The compat state carries along a run
  * of marks (适用于苹果 iPhone 15). */
@@ -568,6 +591,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         return rc;
 
     judge_signals(s);
+    judge_nested(s);
     judge_compat(s);
 
     /* Signal summary: the strongest live hit of each kind. */
@@ -593,7 +617,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                 best_w[sg->kind] = w;
                 best_sig[sg->kind] = (int)i;
             }
-        } else if (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) {
+        } else if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && !h->dead) {
             cand *c = cand_get(cs, &n_cs, (int)p->owner);
             if (!c)
                 continue;
