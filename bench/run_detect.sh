@@ -22,7 +22,7 @@ SHARED=${DJ_SHARED_DATA:-../shared/data}
 REAL=""
 if [ -d "$SHARED/listings_zh" ]; then
   python3 tests/lib/real_kb.py "$SHARED" "$T/real" >/dev/null
-  for f in zh en traps; do bin/dajia scan --kb "$T/real/kb.json" --no-progress "$T/real/$f.jsonl" > "$T/real/$f.out"; done
+  for f in zh en traps counterfeit_lines; do bin/dajia scan --kb "$T/real/kb.json" --no-progress "$T/real/$f.jsonl" > "$T/real/$f.out"; done
   REAL="$T/real"
 fi
 python3 - "$T" "$N" "$REAL" $SEEDS > bench/results/detect.md <<'PY'
@@ -49,11 +49,13 @@ if real:
         outs = [json.loads(l) for l in open(f"{real}/{name}.out", encoding="utf-8")]
         return ins, outs
     print("\nReal titles (`../shared/data/listings_zh`, `listings_en`), screened against a KB of their own brands and "
-          "the real slang list (tests/lib/real_kb.py); the false-positive traps of "
-          "`slang_zh/term_hits_in_real_titles.csv`:\n")
+          "the real slang list and a public alias list's brand nicknames (tests/lib/real_kb.py); the false-positive "
+          "traps of `slang_zh/term_hits_in_real_titles.csv`; the real counterfeit-advertising lines of "
+          "`slang_zh/tencent_list_counterfeit_lines.txt` (高仿香烟, 精仿原厂), which should be held:\n")
     print("| set | titles | allowed | held for review | blocked |")
     print("|---|---:|---:|---:|---:|")
-    for name, label in (("zh", "Chinese titles"), ("en", "English titles"), ("traps", "false-positive traps")):
+    for name, label in (("zh", "Chinese titles"), ("en", "English titles"), ("traps", "false-positive traps"),
+                        ("counterfeit_lines", "counterfeit-advertising lines (to hold)")):
         ins, outs = load(name)
         c = {k: sum(o["decision"] == k for o in outs) for k in ("allow", "review", "block")}
         print(f"| {label} | {len(outs):,} | {c['allow'] / len(outs):.4f} | {c['review']:,} | {c['block']:,} |")

@@ -7,7 +7,8 @@ no licence for redistribution, so nothing of it is committed):
 writes OUT_DIR/kb.json (the brands annotated in the real titles, the
 counterfeit slang of slang_zh/zh_counterfeit_terms.csv with its variants and
 false-positive contexts as cancel terms), OUT_DIR/zh.jsonl, OUT_DIR/en.jsonl
-and OUT_DIR/traps.jsonl (the real titles that contain slang terms)."""
+OUT_DIR/traps.jsonl (the real titles that contain slang terms) and
+OUT_DIR/counterfeit_lines.jsonl (real counterfeit-advertising lines)."""
 import csv, json, os, re, sys
 
 shared, out = sys.argv[1], sys.argv[2]
@@ -77,6 +78,29 @@ for t in ("适用于", "适用", "适配", "兼容", "for", "compatible with", "
 for t in ("二手", "闲置", "used", "pre-owned"):
     signals.append({"term": t, "kind": "resale", "weight": 1.0})
 
+# Trade nicknames and obfuscated names from a public brand-risk alias list
+# (slang_zh/brand_nicknames_obfuscations.csv): 驴牌, 小香, C家, 绿水鬼, 莆田鞋,
+# SUP, OW... Short and common words among them (勾, 劳, 椰子, 大鹅) are the
+# false positives a real KB brings.
+# The list names official Chinese names among them (阿迪达斯, 香奈儿): those
+# are the brand's terms, as brands/brands_en_zh_tangbuy.csv has them.
+by_name = {b["name"].lower(): b for b in brands.values()}
+official_zh = {}
+for r in csv.DictReader(open(os.path.join(shared, "brands", "brands_en_zh_tangbuy.csv"), encoding="utf-8")):
+    official_zh.setdefault(r["brand_en"].strip().lower().replace("è", "e"), set()).add(r["brand_zh"].replace(" ", ""))
+for r in csv.DictReader(open(os.path.join(shared, "slang_zh", "brand_nicknames_obfuscations.csv"), encoding="utf-8")):
+    b = by_name.get(r["brand"].lower())
+    if not b:
+        add_brand(r["brand"])
+        b = by_name[r["brand"].lower()] = next(x for x in brands.values() if x["name"] == r["brand"].strip())
+    nicks = b.setdefault("nicknames", [])
+    names_zh = official_zh.get(r["brand"].lower().replace("è", "e"), set())
+    for t in r["nicknames_or_obfuscations"].split(";"):
+        t = re.sub(r"\s*\(.*\)", "", t).strip()
+        if not t or t in b["terms"] or t in nicks:
+            continue
+        (b["terms"] if t in names_zh else nicks).append(t)
+
 kb = {"version": "real-titles", "currency": "CNY", "rates": {"USD": 7.1},
       "thresholds": {"block": 0.8, "review": 0.45},
       "brands": sorted(brands.values(), key=lambda b: b["id"]), "signals": signals}
@@ -88,6 +112,10 @@ def dump(name, rows):
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 dump("zh.jsonl", zh)
 dump("en.jsonl", en)
+# Real counterfeit-advertising lines (高仿香烟, 精仿原厂, 山寨手机) from a
+# public sensitive-word list: what the slang must catch.
+dump("counterfeit_lines.jsonl", [{"id": "tencent-%d" % i, "title": l.strip()} for i, l in enumerate(
+    open(os.path.join(shared, "slang_zh", "tencent_list_counterfeit_lines.txt"), encoding="utf-8")) if l.strip()])
 traps = [{"id": "%s#%s" % (r["listing_id"], r["matched_variant"]), "title": r["title"], "term": r["term"]}
          for r in csv.DictReader(open(os.path.join(shared, "slang_zh", "term_hits_in_real_titles.csv"), encoding="utf-8"))]
 dump("traps.jsonl", traps)
