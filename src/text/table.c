@@ -63,6 +63,12 @@ static int name_sep_bytes(const char *p, size_t len)
     case 0x22C5: /* ⋅ */
     case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: /* hyphens and dashes */
     case 0x2024: /* ․ */
+    case 0x2043: /* ⁃ */
+    case 0x2212: /* − */
+    case 0x2E31: /* ⸱ */
+    case 0x301C: /* 〜 */
+    case 0x3030: /* 〰 */
+    case 0x30A0: /* ゠ */
         return 1;
     }
     return 0;
@@ -75,6 +81,57 @@ static int is_fancy_block(uint32_t cp)
      * spell brands in them. */
     return (cp >= 0x1D400 && cp <= 0x1D7FF) || (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F110 && cp <= 0x1F189) ||
            (cp >= 0x1D00 && cp <= 0x1D2B) || (cp >= 0x2100 && cp <= 0x214F); /* letterlike: ℊ ℍ ⅅ */
+}
+
+/* Letters that NFKC makes plain as well, written small and raised (ᴳᵁᶜᶜᴵ,
+ * ˡ, ⁱ), or a Roman numeral of one letter (Chaneⅼ with ⅼ, fifty): fancy
+ * when their form (what NFKC makes of them) is letters; ² in m² stays a
+ * digit, Ⅻ (xii) a numeral. */
+static int is_fancy_letter(uint32_t cp, const char *form, size_t len)
+{
+    int letters = len > 0;
+    for (size_t i = 0; i < len; i++)
+        letters &= form[i] >= 'a' && form[i] <= 'z';
+    if (cp >= 0x2160 && cp <= 0x2188)
+        return letters && len == 1;
+    return letters && ((cp >= 0x02B0 && cp <= 0x02FF) || (cp >= 0x1D2C && cp <= 0x1DBF) || (cp >= 0x2070 && cp <= 0x209F));
+}
+
+/* Combining marks no orthography puts on Latin letters: lines struck
+ * through, under or over (G̶u̶c̶c̶i̶, G̲u̲c̲c̲i̲), letters written above
+ * another, half marks and the marks made for symbols (an enclosing circle
+ * or keycap). They decorate a word to hide it from filters: removed and
+ * flagged like a zero-width space, where an accent (é, ü) is only
+ * removed. */
+static int is_decoration(uint32_t cp)
+{
+    return cp == 0x0305 || (cp >= 0x0332 && cp <= 0x0338) || cp == 0x033F || (cp >= 0x0363 && cp <= 0x036F) ||
+           (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+/* Letters NFKC leaves alone that still read as a-z: small capitals (ɢᴜᴄᴄɪ)
+ * and the negative circled and squared letters (🅖🅤🅒🅒🅘, 🅶🆄🅲🅲🅸).
+ * Returns the letter, or 0. */
+static char fancy_letter(uint32_t cp)
+{
+    static const struct {
+        uint32_t cp;
+        char letter;
+    } small_caps[] = {
+        {0x1D00, 'a'}, {0x0299, 'b'}, {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0xA730, 'f'}, {0x0262, 'g'},
+        {0x029C, 'h'}, {0x026A, 'i'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x029F, 'l'}, {0x1D0D, 'm'}, {0x0274, 'n'},
+        {0x1D0F, 'o'}, {0x1D18, 'p'}, {0xA7AF, 'q'}, {0x0280, 'r'}, {0xA731, 's'}, {0x1D1B, 't'}, {0x1D1C, 'u'},
+        {0x1D20, 'v'}, {0x1D21, 'w'}, {0x028F, 'y'}, {0x1D22, 'z'},
+    };
+    if (cp >= 0x1F150 && cp <= 0x1F169)
+        return (char)('a' + (cp - 0x1F150));
+    if (cp >= 0x1F170 && cp <= 0x1F189)
+        return (char)('a' + (cp - 0x1F170));
+    for (size_t i = 0; i < sizeof small_caps / sizeof small_caps[0]; i++)
+        if (small_caps[i].cp == cp)
+            return small_caps[i].letter;
+    return 0;
 }
 
 int dj_text_is_cjk(uint32_t cp)
@@ -100,7 +157,8 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at)
         size_t k = dj_utf8_decode(s + i, limit - i, &cp);
         if (!k)
             cp = 0xFFFD, k = 1; /* as the normalizer reads an invalid byte */
-        if (!first && !(cp < DJ_TEXT_TABLE_MAX && dj_text__tab.ent[cp].cls == DJ_TC_MARK))
+        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
+        if (!first && cat != UTF8PROC_CATEGORY_MN && cat != UTF8PROC_CATEGORY_MC && cat != UTF8PROC_CATEGORY_ME)
             break;
         i += k;
     }
@@ -211,8 +269,13 @@ static void build(void)
             pool_add(t, cp, " ", 1, DJ_TC_SPACE);
             continue;
         }
+        char fl = fancy_letter(cp);
+        if (fl) {
+            pool_add(t, cp, &fl, 1, DJ_TC_FANCY);
+            continue;
+        }
         if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME || cat == UTF8PROC_CATEGORY_MC) {
-            pool_add(t, cp, "", 0, DJ_TC_MARK);
+            pool_add(t, cp, "", 0, is_decoration(cp) ? DJ_TC_INVISIBLE : DJ_TC_MARK);
             continue;
         }
         /* NFKC + case fold + strip marks of this code point alone. Marks
@@ -250,13 +313,21 @@ static void build(void)
         free(m);
         uint32_t first = 0;
         dj_utf8_decode(buf, bl, &first);
+        /* Case folding reaches small capitals too (Ʀ -> ʀ, Ɪ -> ɪ): fold
+         * such a letter on, or a second pass would. */
+        char ffl = bl == (size_t)dj_utf8_encode(first, enc) ? fancy_letter(first) : 0;
+        if (ffl) {
+            pool_add(t, cp, &ffl, 1, DJ_TC_FANCY);
+            continue;
+        }
         uint8_t cls;
         int ascii_alnum = bl > 0;
         for (size_t i = 0; i < bl; i++)
             if (!((buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= '0' && buf[i] <= '9')))
                 ascii_alnum = 0;
         int letterlike_symbol = cp >= 0x2100 && cp <= 0x214F && !(cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO);
-        if (is_fancy_block(cp) && ascii_alnum && !letterlike_symbol) { /* ℍ, not № or ™ */
+        if ((ascii_alnum && is_fancy_block(cp) && !letterlike_symbol) /* ℍ, not № or ™ */ ||
+            is_fancy_letter(cp, buf, bl)) {
             pool_add(t, cp, buf, bl, DJ_TC_FANCY);
             continue;
         }
@@ -294,8 +365,8 @@ static void build(void)
             cls = DJ_TC_SPACE;
         else if (bl == 1 && (unsigned char)buf[0] < 0x80)
             cls = DJ_TC_PUNCT;     /* full-width punctuation */
-        else if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
-            cls = DJ_TC_PUNCT;     /* before CJK: 、。・ are punctuation */
+        else if ((cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) || name_sep_bytes(buf, bl))
+            cls = DJ_TC_PUNCT;     /* before CJK: 、。・ are punctuation; so are ∙ and − between letters */
         else if (dj_text_is_cjk(cp) || dj_text_is_cjk(first))
             cls = DJ_TC_CJK;
         else if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)

@@ -12,7 +12,9 @@
  *   - runs of white space collapsed to one space, leading/trailing removed;
  * and, marked with flags because an honest writer does not produce them:
  *   - DJ_TEXT_F_INVISIBLE: zero-width and other format characters (Cf,
- *     e.g. U+200B, U+00AD, U+2060, U+FEFF) removed right before this char;
+ *     e.g. U+200B, U+00AD, U+2060, U+FEFF), or combining marks that only
+ *     decorate (strike-through G̶, underline G̲, letters above), removed
+ *     right before this char;
  *   - DJ_TEXT_F_SEPARATOR: separators between single characters collapsed
  *     right before this char (G.U.C.C.I -> gucci, 香 奈 儿 -> 香奈儿, L/V -> lv);
  *   - DJ_TEXT_F_HOMOGLYPH: this char is a Latin letter folded from a
@@ -27,8 +29,10 @@
  *   - a "word" is a run of letters and digits of alphabetic scripts; its
  *     lookalikes fold when it holds a Latin letter or consists of
  *     lookalikes only, so Привет stays Cyrillic while Guссi becomes gucci;
- *   - mathematical and enclosed letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ) fold and are always
- *     flagged HOMOGLYPH; full-width letters fold unflagged (CJK input);
+ *   - mathematical, enclosed and negative circled letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ, 🅖),
+ *     small capitals (ɢᴜᴄᴄɪ), raised letters (ᴳᵁᶜᶜᴵ) and one-letter Roman
+ *     numerals (Chaneⅼ) fold and are always flagged HOMOGLYPH; full-width
+ *     letters fold unflagged (CJK input), and so do numerals (Ⅻ, ②);
  *   - a separator chain is three or more single characters of one script
  *     (at least two of them letters) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
@@ -108,9 +112,9 @@ dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len,
                              dj_buf *out, unsigned *flags, dj_err *err);
 
 /* The end of the character of s[0..limit) that starts at byte at, with
- * the combining marks after it (a diacritic typed as its own code point
- * belongs to its letter): where a quote of text ending with that character
- * ends. Needs the shared tables (a dj_text made once). */
+ * the combining marks after it (an accent typed as its own code point, or
+ * a strike-through, belongs to its letter): where a quote of text ending
+ * with that character ends. */
 size_t dj_text_char_end(const char *s, size_t limit, size_t at);
 
 /* 1 when cp is a letter of a script written without spaces between words
