@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "screen/screen_int.h"
 #include "util/mem.h"
+#include "util/simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -97,6 +98,8 @@ typedef struct scan_ud {
     /* Skeleton scans: windows of the view copied into the skeleton buffer. */
     const uint32_t (*win)[3];   /* {skeleton start, view start, length} */
     size_t n_win;
+    const uint32_t *swaps;      /* view offsets of case-swapped I and l */
+    size_t n_swaps;
 } scan_ud;
 
 /* 1 when a separator removed inside the match left a piece of one
@@ -197,15 +200,21 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
          * only when they stand in for a minority of the letters and the
          * word ends where the mark ends: "ic007" is a model number, not
          * "icoo" in disguise. */
-        size_t subst = 0;
-        for (size_t i = 0; i < p->len; i++)
-            if (t[i] != p->term[i] && dj_kb_is_lookalike_byte((unsigned char)t[i]))
+        size_t subst = 0, swapped = 0;
+        for (size_t i = 0; i < p->len; i++) {
+            if (t[i] == p->term[i])
+                continue;
+            if (dj_kb_is_lookalike_byte((unsigned char)t[i]))
                 subst++;
+            else
+                for (size_t k = 0; k < u->n_swaps; k++)
+                    swapped += u->swaps[k] == vstart + i;
+        }
         const char *vt = u->v->s;
         int whole = (vstart == 0 || !is_word_byte((unsigned char)vt[vstart - 1])) &&
                     (vend >= u->v->len || !is_word_byte((unsigned char)vt[vend]));
-        if (subst && whole && subst * 2 <= p->len)
-            add_hit(u, pat, vstart, vend, DJ_OBF_LEET);
+        if ((subst || swapped) && whole && (subst + swapped) * 2 <= p->len)
+            add_hit(u, pat, vstart, vend, subst ? DJ_OBF_LEET : DJ_TEXT_F_HOMOGLYPH);
         break;
     }
     return 0;
@@ -221,9 +230,10 @@ typedef struct windows {
 } windows;
 
 /* Looks at the word starting at i; when it mixes letters with lookalike
- * digits or symbols, adds it with one word of context either side (marks of
- * two words) to the windows. Returns the offset after the word. */
-static size_t examine_word(const dj_text_view *v, size_t i, windows *ws)
+ * digits or symbols (or, with force, whatever it holds), adds it with one
+ * word of context either side (marks of two words) to the windows. Returns
+ * the offset after the word. */
+static size_t examine_word(const dj_text_view *v, size_t i, windows *ws, int force)
 {
     const unsigned char *t = (const unsigned char *)v->s;
     size_t start = i;
@@ -233,7 +243,7 @@ static size_t examine_word(const dj_text_view *v, size_t i, windows *ws)
         any |= wb[t[i]];
         letters += (wb[t[i]] & WB_L) != 0;
     }
-    if (!(any & WB_K) || letters < 2 || ws->n == MAX_WINDOWS)
+    if (!(any & (force ? WB_L : WB_K)) || letters < 2 || ws->n == MAX_WINDOWS)
         return i;
     size_t a = start, b = i;
     while (a > 0 && t[a - 1] == ' ')
@@ -263,6 +273,8 @@ static size_t examine_word(const dj_text_view *v, size_t i, windows *ws)
     return i;
 }
 
+static dj_rc scan_windows(dj_screen *s, scan_ud *u, windows *ws);
+
 /* Finds the words that mix Latin letters with lookalike digits or symbols
  * (r0lex, ch@nel), copies each with its context into a skeleton buffer and
  * scans that with the lookalike patterns. The normalizer tells where such
@@ -278,7 +290,7 @@ static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
     ws.klen = 0;
     if (v->n_mixed == DJ_TEXT_MIXED_ALL) {
         for (size_t i = 0; i < v->len;)
-            i = (wb[t[i]] & WB_W) ? examine_word(v, i, &ws) : i + 1;
+            i = (wb[t[i]] & WB_W) ? examine_word(v, i, &ws, 0) : i + 1;
     } else {
         size_t done = 0;
         for (size_t c = 0; c < v->n_mixed; c++) {
@@ -286,11 +298,19 @@ static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
             while (i > 0 && (wb[t[i - 1]] & WB_W))
                 i--;
             if (i >= done && i < v->len && (wb[t[i]] & WB_W))
-                done = examine_word(v, i, &ws);
+                done = examine_word(v, i, &ws, 0);
         }
     }
-    size_t n_win = ws.n, klen = ws.klen;
-    uint32_t(*win)[3] = ws.w;
+    return scan_windows(s, u, &ws);
+}
+
+/* Copies the windows' skeletons into one buffer and scans it with the
+ * lookalike patterns. */
+static dj_rc scan_windows(dj_screen *s, scan_ud *u, windows *ws)
+{
+    const dj_text_view *v = u->v;
+    size_t n_win = ws->n, klen = ws->klen;
+    uint32_t(*win)[3] = ws->w;
     if (!n_win)
         return DJ_OK;
     if (klen + 1 > s->skel_cap) {
@@ -308,6 +328,102 @@ static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
     dj_rc rc = dj_kb_scan_skeleton(s->scanner, s->skel, klen, on_skeleton_match, u);
     u->win = NULL;
     u->n_win = 0;
+    return rc;
+}
+
+#define MAX_SWAPS 16
+
+static int is_lower_ascii(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* 1 when the I or l at raw[k] stands for the other letter: the same
+ * stroke in most fonts, so RoIex (capital I) and GUCCl (small l) read as
+ * the marks. An I counts inside a word whose letters after the first are
+ * small, next to one of them; an l in a word of at least two capitals and
+ * no other small letter. I, iPhone, IKEA and all stay what they are. */
+static int case_swap(const unsigned char *r, size_t len, size_t k)
+{
+    unsigned char c = r[k];
+    int prev_lower = k > 0 && is_lower_ascii(r[k - 1]), next_lower = k + 1 < len && is_lower_ascii(r[k + 1]);
+    /* The common cases out first: an l beside a small letter (all, cool);
+     * an I with none beside it (I, AIR) or starting a word (Iphone). */
+    if (c == 'l' ? prev_lower || next_lower : !(prev_lower || next_lower) || !k || !is_alpha_ascii(r[k - 1]))
+        return 0;
+    size_t a = k, b = k + 1;
+    while (a > 0 && is_alnum_ascii(r[a - 1]))
+        a--;
+    while (b < len && is_alnum_ascii(r[b]))
+        b++;
+    int upper = 0, lower = 0;
+    for (size_t j = a; j < b; j++) {
+        if (r[j] == c || !is_alpha_ascii(r[j]) || (c == 'I' && j == a))
+            continue;
+        upper += !is_lower_ascii(r[j]);
+        lower += is_lower_ascii(r[j]);
+    }
+    return c == 'l' ? upper >= 2 && lower == 0 : upper == 0 && lower >= 2;
+}
+
+/* Finds case-swapped I and l in raw (see case_swap) and scans their
+ * words' skeletons, where l and I meet (gucci's skeleton is guccl's); the
+ * match counts where the letters that differ are the swapped ones. Text
+ * without I or l next to the right neighbours costs a pass of compares. */
+static dj_rc scan_case_swaps(dj_screen *s, scan_ud *u, const char *raw, size_t len)
+{
+    const unsigned char *r = (const unsigned char *)raw;
+    uint32_t swaps[MAX_SWAPS];
+    size_t n = 0, i = 0;
+#if DJ_SIMD
+    const __m128i cap_i = _mm_set1_epi8('I'), small_l = _mm_set1_epi8('l');
+    for (; i + 16 <= len && n < MAX_SWAPS; i += 16) {
+        __m128i b = dj_simd_load(raw + i);
+        unsigned m = dj_simd_mask(_mm_or_si128(_mm_cmpeq_epi8(b, cap_i), _mm_cmpeq_epi8(b, small_l)));
+        for (; m && n < MAX_SWAPS; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (case_swap(r, len, k))
+                swaps[n++] = (uint32_t)k;
+        }
+    }
+#endif
+    for (; i < len && n < MAX_SWAPS; i++)
+        if ((r[i] == 'I' || r[i] == 'l') && case_swap(r, len, i))
+            swaps[n++] = (uint32_t)i;
+    if (!n)
+        return DJ_OK;
+    /* Input offsets to view offsets: an ASCII letter is one byte of the
+     * view, found by its place in the (sorted) map back. */
+    const dj_text_view *v = u->v;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t lo = 0, hi = v->len;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (v->orig[mid] < swaps[k])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < v->len && v->orig[lo] == swaps[k] && (v->s[lo] == 'i' || v->s[lo] == 'l'))
+            swaps[m++] = (uint32_t)lo;
+    }
+    windows ws;
+    ws.n = 0;
+    ws.klen = 0;
+    const unsigned char *t = (const unsigned char *)v->s;
+    for (size_t k = 0, done = 0; k < m; k++) {
+        size_t at = swaps[k];
+        while (at > 0 && (wb[t[at - 1]] & WB_W))
+            at--;
+        if (at >= done)
+            done = examine_word(v, at, &ws, 1);
+    }
+    u->swaps = swaps;
+    u->n_swaps = m;
+    dj_rc rc = scan_windows(s, u, &ws);
+    u->swaps = NULL;
+    u->n_swaps = 0;
     return rc;
 }
 
@@ -335,10 +451,12 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         v->flags = s->title_flags;
         v->orig = s->title_orig;
     }
-    scan_ud u = {s, field, v, NULL, 0};
+    scan_ud u = {s, field, v, NULL, 0, NULL, 0};
     rc = dj_kb_scan(s->scanner, v->s, v->len, on_match, &u);
     if (!rc)
         rc = scan_lookalikes(s, &u);
+    if (!rc)
+        rc = scan_case_swaps(s, &u, raw, len);
     return rc;
 }
 

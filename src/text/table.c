@@ -153,12 +153,13 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at)
 {
     size_t i = at;
     for (int first = 1; i < limit; first = 0) {
+        if (!first && (unsigned char)s[i] < 0x80)
+            break; /* the common case: no ASCII character is a mark */
         uint32_t cp;
         size_t k = dj_utf8_decode(s + i, limit - i, &cp);
         if (!k)
             cp = 0xFFFD, k = 1; /* as the normalizer reads an invalid byte */
-        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
-        if (!first && cat != UTF8PROC_CATEGORY_MN && cat != UTF8PROC_CATEGORY_MC && cat != UTF8PROC_CATEGORY_ME)
+        if (!first && !(cp < DJ_TEXT_TABLE_MAX && (dj_text__tab.ent[cp].cls == DJ_TC_MARK || is_decoration(cp))))
             break;
         i += k;
     }

@@ -114,7 +114,8 @@ dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len,
 /* The end of the character of s[0..limit) that starts at byte at, with
  * the combining marks after it (an accent typed as its own code point, or
  * a strike-through, belongs to its letter): where a quote of text ending
- * with that character ends. */
+ * with that character ends. Needs the shared tables (a dj_text made
+ * once). */
 size_t dj_text_char_end(const char *s, size_t limit, size_t at);
 
 /* 1 when cp is a letter of a script written without spaces between words
