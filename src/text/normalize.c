@@ -36,7 +36,8 @@ typedef struct unit {
     uint8_t cls;      /* DJ_TC_* */
     uint8_t raw;      /* 1: the form is the input bytes themselves */
     uint8_t fold;     /* 1: a lookalike folded to its Latin letter */
-    uint8_t drop;     /* 1: a separator removed from a chain */
+    uint8_t drop;     /* a separator removed: 1 from a chain (flagged), 2
+                         between CJK words (plain) */
     uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
     uint8_t named;    /* a name separator (dj_text_ent.named) */
 } unit;
@@ -258,12 +259,14 @@ static int separator_unit(const unit *x)
     return x->cls == DJ_TC_SPACE || (x->cls == DJ_TC_PUNCT && !lookalike_symbol(x));
 }
 
-static void drop_between(unit *u, size_t from, size_t to)
+/* Drops the separators between units from and to; flag (a DJ_TEXT_F_* or
+ * 0) goes on the unit after them. */
+static void drop_between(unit *u, size_t from, size_t to, unsigned flag)
 {
     for (size_t m = from + 1; m < to; m++)
         if (u[m].cls == DJ_TC_SPACE || u[m].cls == DJ_TC_PUNCT)
-            u[m].drop = 1;
-    u[to].flags |= DJ_TEXT_F_SEPARATOR;
+            u[m].drop = flag ? 1 : 2;
+    u[to].flags |= (uint8_t)flag;
 }
 
 /* Pass 3: separators that pull a name apart.
@@ -271,9 +274,11 @@ static void drop_between(unit *u, size_t from, size_t to)
  * more (two of them letters) collapse (G.U.C.C.I, G U C C I), two only when
  * punctuation splits them (L/V but not "A B").
  * CJK: a name separator between two CJK characters always goes (芬·迪,
- * 香-奈-儿, the · of transliterated names); spaces go when one side is a
- * single character (香 奈 儿, 魅 可散粉). Whether a match across such a
- * junction was evasion is for the screen to judge from the pieces' lengths
+ * 香-奈-儿, the · of transliterated names), and so do spaces, flagged when
+ * one side is a single character (香 奈 儿, 魅 可散粉) and plain between
+ * words of several (路易 威登, as a name's parts are also written; CJK text
+ * reads the same without them). Whether a match across a flagged junction
+ * was evasion is for the screen to judge from the pieces' lengths
  * (克里斯提·鲁布托 is how the name is written; 芬·迪 is not). */
 static void separators(unit *u, size_t n)
 {
@@ -289,8 +294,7 @@ static void separators(unit *u, size_t n)
             }
             if (run == 0 || run > 3 || other || j >= n || u[j].cls != DJ_TC_CJK)
                 continue;
-            if (named || single(u, n, i) || single(u, n, j))
-                drop_between(u, i, j);
+            drop_between(u, i, j, named || single(u, n, i) || single(u, n, j) ? DJ_TEXT_F_SEPARATOR : 0);
             continue;
         }
         if (script_of(&u[i]) != 1 || !single(u, n, i))
@@ -320,7 +324,7 @@ static void separators(unit *u, size_t n)
         int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
         if (collapse)
             for (size_t k = 1; k < n_toks; k++)
-                drop_between(u, toks[k - 1], toks[k]);
+                drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
         i = toks[n_toks - 1];
     }
 }
@@ -432,13 +436,13 @@ static int flag_at_w(fast_out *fo, unsigned f)
  * output [from, to) is cut, what followed moves up, and the character
  * after the cut carries the flags of what was cut plus SEPARATOR.
  * Returns 0 when the flags do not fit. */
-static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to)
+static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to, unsigned flag)
 {
     size_t d = to - from;
     memmove(fo->o + from, fo->o + to, fo->w - to);
     memmove(fo->og + from, fo->og + to, (fo->w - to) * sizeof *fo->og);
     fo->w -= d;
-    unsigned carry = DJ_TEXT_F_SEPARATOR;
+    unsigned carry = flag;
     size_t k = 0;
     for (size_t f = 0; f < fo->n_flagged; f++) {
         uint32_t at = fo->flagged_at[f];
@@ -451,12 +455,14 @@ static int cut(fast_out *fo, chain_watch *c, size_t from, size_t to)
     }
     /* Entries are OR-ed into place at the end, so this one may share its
      * offset with the character's own. */
-    if (k == MAX_FLAGGED)
-        return 0;
-    fo->flagged_at[k] = (uint32_t)from;
-    fo->flagged_f[k++] = (uint8_t)carry;
+    if (carry) {
+        if (k == MAX_FLAGGED)
+            return 0;
+        fo->flagged_at[k] = (uint32_t)from;
+        fo->flagged_f[k++] = (uint8_t)carry;
+        fo->all |= carry;
+    }
     fo->n_flagged = k;
-    fo->all |= carry;
     if (fo->n_mixed <= MAX_MIXED) {
         size_t m = 0;
         for (size_t x = 0; x < fo->n_mixed; x++) {
@@ -495,7 +501,7 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
         /* A name separator between CJK characters, or spaces after a
          * single one, go (香-奈-儿, 香 奈儿). */
         if (c->adj && (c->gap_named || c->prev_len == 1)) {
-            if (!cut(fo, c, c->gap_w, fo->w))
+            if (!cut(fo, c, c->gap_w, fo->w, DJ_TEXT_F_SEPARATOR))
                 return 1;
             c->run_out = fo->w;
             c->dropped = 1;
@@ -509,10 +515,11 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
  * mixing ASCII letters and digits in mixed[]. */
 static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_out *fo)
 {
-    if (c->adj && c->run_units == 1 && c->run_last_cjk && !c->dropped) {
-        /* A single CJK character after spaces: they go (香奈 儿). */
+    if (c->adj && c->run_last_cjk && !c->dropped) {
+        /* Spaces before a CJK run: they go, flagged after a single
+         * character (香奈 儿), plain between words (路易 威登). */
         size_t d = c->run_out - c->gap_w;
-        if (!cut(fo, c, c->gap_w, c->run_out))
+        if (!cut(fo, c, c->gap_w, c->run_out, c->run_units == 1 ? DJ_TEXT_F_SEPARATOR : 0))
             return 1;
         c->run_out -= d;
     }
@@ -900,7 +907,7 @@ static void full(dj_text *t, const char *in, size_t len, dj_text_view *v)
     for (size_t i = 0; i < n; i++) {
         const unit *x = &u[i];
         if (x->drop) {
-            pending |= DJ_TEXT_F_SEPARATOR;
+            pending |= x->drop == 1 ? DJ_TEXT_F_SEPARATOR : 0;
             continue;
         }
         switch (x->cls) {

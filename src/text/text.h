@@ -36,8 +36,10 @@
  *   - a separator chain is three or more single characters of one script
  *     (at least two of them letters) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
- *     two Latin letters split by punctuation (L/V); "A B", "3.5" and
- *     "手机 壳" are left alone;
+ *     two Latin letters split by punctuation (L/V); "A B" and "3.5" are
+ *     left alone. Spaces between CJK words of several characters go
+ *     unflagged (路易 威登 -> 路易威登, as a name's parts are also written;
+ *     CJK text reads the same without them);
  *   - CJK compatibility ideographs and radicals fold through NFKC, and the
  *     traditional-to-simplified mapping is per character;
  *   - a character whose compatibility form is several characters (⒢ ->
