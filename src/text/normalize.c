@@ -285,16 +285,22 @@ static void separators(unit *u, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (u[i].cls == DJ_TC_CJK) {
             size_t j = next_seen(u, n, i), run = 0;
-            int named = 0, other = 0;
-            while (j < n && separator_unit(&u[j]) && run < 4) {
+            int named = 0, other = 0, spaces = 1;
+            /* Spaces between words go however many there are (the output
+             * collapses them to one, which must not join on a second pass);
+             * the other cases take at most three separators. */
+            while (j < n && separator_unit(&u[j]) && (run < 4 || spaces)) {
                 named |= u[j].named;
                 other |= u[j].cls == DJ_TC_PUNCT && !u[j].named;
+                spaces &= u[j].cls == DJ_TC_SPACE;
                 run++;
                 j = next_seen(u, n, j);
             }
-            if (run == 0 || run > 3 || other || j >= n || u[j].cls != DJ_TC_CJK)
+            if (run == 0 || other || j >= n || u[j].cls != DJ_TC_CJK)
                 continue;
-            drop_between(u, i, j, named || single(u, n, i) || single(u, n, j) ? DJ_TEXT_F_SEPARATOR : 0);
+            int flagged = named || single(u, n, i) || single(u, n, j);
+            if (run <= 3 || !flagged)
+                drop_between(u, i, j, flagged ? DJ_TEXT_F_SEPARATOR : 0);
             continue;
         }
         if (script_of(&u[i]) != 1 || !single(u, n, i))
@@ -496,11 +502,12 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
         c->run_out = fo->w;
         c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
         c->watch = 0;
-        c->adj = c->gap_ok && c->gap_seps >= 1 && c->gap_seps <= 3 && !c->gap_other && c->prev_last_cjk && cjk;
+        c->adj = c->gap_ok && c->gap_seps >= 1 && (c->gap_seps <= 3 || !c->gap_named) && !c->gap_other &&
+                 c->prev_last_cjk && cjk;
         c->dropped = 0;
         /* A name separator between CJK characters, or spaces after a
          * single one, go (香-奈-儿, 香 奈儿). */
-        if (c->adj && (c->gap_named || c->prev_len == 1)) {
+        if (c->adj && c->gap_seps <= 3 && (c->gap_named || c->prev_len == 1)) {
             if (!cut(fo, c, c->gap_w, fo->w, DJ_TEXT_F_SEPARATOR))
                 return 1;
             c->run_out = fo->w;
@@ -515,11 +522,13 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
  * mixing ASCII letters and digits in mixed[]. */
 static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_out *fo)
 {
-    if (c->adj && c->run_last_cjk && !c->dropped) {
-        /* Spaces before a CJK run: they go, flagged after a single
-         * character (香奈 儿), plain between words (路易 威登). */
+    int flagged = c->run_units == 1 || c->prev_len == 1;
+    if (c->adj && c->run_last_cjk && !c->dropped && (!flagged || c->gap_seps <= 3)) {
+        /* Spaces before a CJK run: they go, flagged around a single
+         * character (香奈 儿), plain between words (路易 威登) however
+         * many. */
         size_t d = c->run_out - c->gap_w;
-        if (!cut(fo, c, c->gap_w, c->run_out, c->run_units == 1 ? DJ_TEXT_F_SEPARATOR : 0))
+        if (!cut(fo, c, c->gap_w, c->run_out, flagged ? DJ_TEXT_F_SEPARATOR : 0))
             return 1;
         c->run_out -= d;
     }
