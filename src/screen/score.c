@@ -273,7 +273,32 @@ static size_t examine_word(const dj_text_view *v, size_t i, windows *ws, int for
     return i;
 }
 
-static dj_rc scan_windows(dj_screen *s, scan_ud *u, windows *ws);
+/* Copies the windows' skeletons into one buffer and scans it with the
+ * lookalike patterns. */
+static dj_rc scan_windows(dj_screen *s, scan_ud *u, windows *ws)
+{
+    const dj_text_view *v = u->v;
+    size_t n_win = ws->n, klen = ws->klen;
+    uint32_t(*win)[3] = ws->w;
+    if (!n_win)
+        return DJ_OK;
+    if (klen + 1 > s->skel_cap) {
+        s->skel_cap = (klen + 1) * 2;
+        s->skel = dj_xrealloc(s->skel, s->skel_cap);
+    }
+    for (size_t w = 0; w < n_win; w++) {
+        if (w)
+            s->skel[win[w][0] - 1] = '\n';
+        for (uint32_t k = 0; k < win[w][2]; k++)
+            s->skel[win[w][0] + k] = (char)dj_kb_skeleton_byte((unsigned char)v->s[win[w][1] + k]);
+    }
+    u->win = (const uint32_t(*)[3])win;
+    u->n_win = n_win;
+    dj_rc rc = dj_kb_scan_skeleton(s->scanner, s->skel, klen, on_skeleton_match, u);
+    u->win = NULL;
+    u->n_win = 0;
+    return rc;
+}
 
 /* Finds the words that mix Latin letters with lookalike digits or symbols
  * (r0lex, ch@nel), copies each with its context into a skeleton buffer and
@@ -302,33 +327,6 @@ static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
         }
     }
     return scan_windows(s, u, &ws);
-}
-
-/* Copies the windows' skeletons into one buffer and scans it with the
- * lookalike patterns. */
-static dj_rc scan_windows(dj_screen *s, scan_ud *u, windows *ws)
-{
-    const dj_text_view *v = u->v;
-    size_t n_win = ws->n, klen = ws->klen;
-    uint32_t(*win)[3] = ws->w;
-    if (!n_win)
-        return DJ_OK;
-    if (klen + 1 > s->skel_cap) {
-        s->skel_cap = (klen + 1) * 2;
-        s->skel = dj_xrealloc(s->skel, s->skel_cap);
-    }
-    for (size_t w = 0; w < n_win; w++) {
-        if (w)
-            s->skel[win[w][0] - 1] = '\n';
-        for (uint32_t k = 0; k < win[w][2]; k++)
-            s->skel[win[w][0] + k] = (char)dj_kb_skeleton_byte((unsigned char)v->s[win[w][1] + k]);
-    }
-    u->win = (const uint32_t(*)[3])win;
-    u->n_win = n_win;
-    dj_rc rc = dj_kb_scan_skeleton(s->scanner, s->skel, klen, on_skeleton_match, u);
-    u->win = NULL;
-    u->n_win = 0;
-    return rc;
 }
 
 #define MAX_SWAPS 16
