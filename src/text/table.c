@@ -270,11 +270,6 @@ static void build(void)
             pool_add(t, cp, " ", 1, DJ_TC_SPACE);
             continue;
         }
-        char fl = fancy_letter(cp);
-        if (fl) {
-            pool_add(t, cp, &fl, 1, DJ_TC_FANCY);
-            continue;
-        }
         if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME || cat == UTF8PROC_CATEGORY_MC) {
             pool_add(t, cp, "", 0, is_decoration(cp) ? DJ_TC_INVISIBLE : DJ_TC_MARK);
             continue;
@@ -314,8 +309,8 @@ static void build(void)
         free(m);
         uint32_t first = 0;
         dj_utf8_decode(buf, bl, &first);
-        /* Case folding reaches small capitals too (Ʀ -> ʀ, Ɪ -> ɪ): fold
-         * such a letter on, or a second pass would. */
+        /* Small capitals and the like, written as such or reached by case
+         * folding (Ʀ -> ʀ, Ɪ -> ɪ, which a second pass would fold on). */
         char ffl = bl == (size_t)dj_utf8_encode(first, enc) ? fancy_letter(first) : 0;
         if (ffl) {
             pool_add(t, cp, &ffl, 1, DJ_TC_FANCY);
