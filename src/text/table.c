@@ -3,7 +3,8 @@
  * and shared read-only by every dj_text. For each code point below
  * DJ_TEXT_TABLE_MAX it holds the class of the character and its matching
  * form: utf8proc's NFKC + case fold + strip marks of that one code point,
- * then OpenCC's traditional-to-simplified mapping of the result, then the
+ * then OpenCC's traditional-to-simplified mapping of the result (and a
+ * variant form's standard character, cjk_variants.inc), then the
  * Latin letter it looks like (confusables.inc). Doing that work once turns
  * normalization into a table lookup per character: utf8proc itself runs
  * at ~30 MB/s on listing text, the table at hundreds of MB/s.
@@ -28,6 +29,12 @@ static const struct {
     char letter;
 } confusables[] = {
 #include "text/confusables.inc"
+};
+
+static const struct {
+    uint32_t cp, to;
+} cjk_variants[] = {
+#include "text/cjk_variants.inc"
 };
 
 dj_text_table dj_text__tab;
@@ -166,9 +173,20 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at)
     return i;
 }
 
+static void follow_chains(uint32_t *map)
+{
+    for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++)
+        for (int step = 0; step < 8 && map[cp] && map[cp] < DJ_TEXT_TABLE_MAX && map[map[cp]] && map[map[cp]] != cp;
+             step++)
+            map[cp] = map[map[cp]];
+}
+
 /* Traditional -> simplified for every CJK ideograph of the BMP, with one
  * OpenCC call over a newline-separated list (one character a line, so the
- * phrase dictionary cannot join neighbours). */
+ * phrase dictionary cannot join neighbours); then a variant form that t2s
+ * leaves alone to its standard character (髙 -> 高, cjk_variants.inc).
+ * The map covers the whole table (variants reach the supplementary
+ * ideographs: 𠮷 -> 吉). */
 static dj_rc build_t2s(uint32_t **map_out, dj_err *err)
 {
     opencc_t cc = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
@@ -186,7 +204,7 @@ static dj_rc build_t2s(uint32_t **map_out, dj_err *err)
         }
     *p = '\0';
     char *out = opencc_convert_utf8(cc, in, (size_t)(p - in));
-    uint32_t *map = dj_xcalloc(0x10000, sizeof *map);
+    uint32_t *map = dj_xcalloc(DJ_TEXT_TABLE_MAX, sizeof *map);
     dj_rc rc = DJ_OK;
     if (!out) {
         rc = dj_err_set(err, DJ_EUNAVAIL, "OpenCC conversion failed: %s", opencc_error());
@@ -209,9 +227,11 @@ static dj_rc build_t2s(uint32_t **map_out, dj_err *err)
     /* OpenCC maps some characters to another traditional form (薴 -> 苧,
      * 苧 -> 苎): follow such chains to their end, so that normalizing is
      * idempotent and a term and the text it hides in meet on one form. */
-    for (uint32_t cp = 0; cp < 0x10000; cp++)
-        for (int step = 0; step < 8 && map[cp] && map[cp] < 0x10000 && map[map[cp]] && map[map[cp]] != cp; step++)
-            map[cp] = map[map[cp]];
+    follow_chains(map);
+    for (size_t i = 0; i < sizeof cjk_variants / sizeof cjk_variants[0]; i++)
+        if (cjk_variants[i].cp < DJ_TEXT_TABLE_MAX && !map[cjk_variants[i].cp])
+            map[cjk_variants[i].cp] = cjk_variants[i].to;
+    follow_chains(map);
 done:
     opencc_convert_utf8_free(out);
     free(in);
@@ -300,7 +320,7 @@ static void build(void)
                 size_t kk = dj_utf8_decode((const char *)m + i, (size_t)(ml - i), &c2);
                 if (!kk)
                     break;
-                if (c2 < 0x10000 && t2s[c2])
+                if (c2 < DJ_TEXT_TABLE_MAX && t2s[c2])
                     c2 = t2s[c2];
                 bl += dj_utf8_encode(c2, buf + bl);
                 i += (utf8proc_ssize_t)kk;

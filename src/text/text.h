@@ -9,6 +9,8 @@
  *   - Unicode NFKC + case folding (full-width Ｇ -> g, ﬁ -> fi, Ⅻ -> xii);
  *   - diacritics stripped (Hermès -> hermes);
  *   - traditional Chinese -> simplified (OpenCC t2s: 香奈兒 -> 香奈儿);
+ *   - variant forms of an ideograph -> the standard simplified character
+ *     (髙仿 -> 高仿, 𠮷 -> 吉; Unihan's variants, cjk_variants.inc);
  *   - runs of white space collapsed to one space, leading/trailing removed;
  * and, marked with flags because an honest writer does not produce them:
  *   - DJ_TEXT_F_INVISIBLE: zero-width and other format characters (Cf,
