@@ -200,6 +200,7 @@ void dj_kb__free_compiled(dj_kb *kb)
 {
     dj_bank_unref(kb->official);
     kb->official = NULL;
+    dj_kb__join_free(kb);
     hs_free_database(kb->skel_db);
     kb->skel_db = NULL;
     hs_free_database(kb->db);
@@ -290,6 +291,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
     }
 
     build_official_bank(kb);
+    dj_kb__join_build(kb);
     if (kb->n_patterns == 0)
         goto done; /* an empty KB scans nothing; no database */
 

@@ -194,4 +194,31 @@ int dj_kb_is_lookalike_byte(unsigned char c);
 dj_rc dj_kb_scan_skeleton(dj_kb_scanner *s, const char *skel, size_t len,
                           dj_kb_match_fn fn, void *ud);
 
+/* Marks and signal terms written with their words joined or split. Every
+ * Latin mark, nickname and signal term (letters, digits and the separators
+ * " -._/'&+") is also keyed by its letters and digits alone: "Louis
+ * Vuitton", "louisvuitton" and "Louis-Vuitton" share the key louisvuitton,
+ * "Cooler Master" and "CoolerMaster" share coolermaster. The screen joins
+ * up to three neighbouring words of a title into a key (Gu cci, Guc-ci,
+ * LouisVuitton) and looks it up here; a key has DJ_KB_JOIN_MIN to
+ * DJ_KB_JOIN_MAX bytes. Its hash is dj_kb_join_hash(DJ_KB_JOIN_SEED, key),
+ * a polynomial one, so that words hashed once combine in a multiply-add:
+ * hash(h, xy) = h * DJ_KB_JOIN_MUL^|xy| + hash(0, x) * DJ_KB_JOIN_MUL^|y|
+ * + hash(0, y). */
+#define DJ_KB_JOIN_MIN 4
+#define DJ_KB_JOIN_MAX 64
+#define DJ_KB_JOIN_SEED 0xcbf29ce484222325ull
+#define DJ_KB_JOIN_MUL 0x100000001b3ull
+static inline uint64_t dj_kb_join_hash(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = h * DJ_KB_JOIN_MUL + (unsigned char)s[i];
+    return h;
+}
+/* 0 when no key has hash h (a bit test; false positives ~1%). */
+int dj_kb_join_maybe(const dj_kb *kb, uint64_t h);
+/* The patterns keyed by key[0..n) (h its hash), up to max of them into
+ * pats; returns how many. */
+size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint32_t *pats, size_t max);
+
 #endif

@@ -43,7 +43,12 @@ struct dj_kb {
     size_t db_bytes;
     double load_ms, compile_ms;
     struct dj_bank *official;   /* every brand's official images (owner = brand index) */
+    struct dj_kb_join *join;    /* join.c: patterns by their letters and digits, or NULL */
 };
+
+/* Builds kb->join from kb->patterns (join.c); frees it. */
+void dj_kb__join_build(dj_kb *kb);
+void dj_kb__join_free(dj_kb *kb);
 
 /* Builds kb->patterns and kb->db from kb->terms. */
 dj_rc dj_kb__compile(dj_kb *kb, dj_err *err);

@@ -146,6 +146,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     h->obf = (uint8_t)obf;
     h->dead = 0;
     h->compat = 0;
+    h->joined = 0;
     h->start = (uint32_t)start;
     h->end = (uint32_t)end;
     h->ostart = v->orig[start];
@@ -425,6 +426,156 @@ static dj_rc scan_case_swaps(dj_screen *s, scan_ud *u, const char *raw, size_t l
     return rc;
 }
 
+#define JOIN_WORDS     3   /* words of a title joined into one key at most */
+#define JOIN_MAX_WORDS 64  /* title words looked at */
+
+static int is_key_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* 1 when t[from..to) may sit between two words of one name: a space or a
+ * joining mark (Gu cci, Guc-ci, Tiffany & Co), not a comma or a bracket. */
+static int join_gap(const char *t, size_t from, size_t to)
+{
+    if (to - from > 3)
+        return 0;
+    for (size_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (!(c == ' ' || c == '-' || c == '.' || c == '_' || c == '/' || c == '\'' || c == '&' || c == '+'))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when a term of several words has one of fewer than three letters and
+ * digits (Li-Ning, D-Link): written as one word, such a name is often a
+ * word of its own. */
+static int short_part(const dj_kb_pattern *p)
+{
+    size_t run = 0, parts = 0, shortest = SIZE_MAX;
+    for (size_t i = 0; i <= p->len; i++) {
+        if (i < p->len && is_key_byte((unsigned char)p->term[i])) {
+            run++;
+            continue;
+        }
+        if (run) {
+            parts++;
+            shortest = run < shortest ? run : shortest;
+        }
+        run = 0;
+    }
+    return parts > 1 && shortest < 3;
+}
+
+static int span_flagged(const dj_text_view *v, size_t from, size_t to)
+{
+    for (size_t i = from; v->all_flags && i < to; i++)
+        if (v->flags[i])
+            return 1;
+    return 0;
+}
+
+/* The runs of a-z and 0-9 in t[0..len), at most max, as {start, end}. */
+static size_t key_words(const char *t, size_t len, uint32_t (*w)[2], size_t max)
+{
+    size_t nw = 0, i = 0;
+    unsigned in = 0; /* inside a word at the end of the last block */
+#if DJ_SIMD
+    for (; i + 16 <= len; i += 16) {
+        __m128i b = dj_simd_load(t + i);
+        unsigned m = dj_simd_mask(_mm_or_si128(dj_simd_in_range(b, 'a', 'z'), dj_simd_in_range(b, '0', '9')));
+        /* A bit where a byte differs from the one before: a word's start
+         * (set in m) or the byte after its end. */
+        for (unsigned edge = (m ^ ((m << 1) | in)) & 0xFFFF; edge; edge &= edge - 1) {
+            unsigned k = (unsigned)__builtin_ctz(edge);
+            if ((m >> k) & 1) {
+                if (nw == max)
+                    return nw;
+                w[nw][0] = (uint32_t)(i + k);
+            } else {
+                w[nw++][1] = (uint32_t)(i + k);
+            }
+        }
+        in = (m >> 15) & 1;
+    }
+#endif
+    for (; i < len; i++) {
+        unsigned c = is_key_byte((unsigned char)t[i]);
+        if (c == in)
+            continue;
+        if (c) {
+            if (nw == max)
+                return nw;
+            w[nw][0] = (uint32_t)i;
+        } else {
+            w[nw++][1] = (uint32_t)i;
+        }
+        in = c;
+    }
+    if (in)
+        w[nw++][1] = (uint32_t)len;
+    return nw;
+}
+
+/* Marks and signal terms written with their words split or joined (Gu cci,
+ * Guc-ci, LouisVuitton, CoolerMaster for "Cooler Master"): every run of up
+ * to three title words is looked up by its letters and digits (dj_kb_joined,
+ * mostly a bit test each). Such a hit is a plain mention: honest sellers
+ * write "tp link" and "coolermaster" too, so a split is no evidence of
+ * intent (a split into single letters is, and the normalizer flags it).
+ * Titles only: that is where a name is written to be found. */
+static void scan_joined(dj_screen *s, scan_ud *u)
+{
+    const dj_text_view *v = u->v;
+    const char *t = v->s;
+    uint32_t w[JOIN_MAX_WORDS][2];
+    size_t nw = key_words(t, v->len, w, JOIN_MAX_WORDS);
+    /* Each word hashed once; a run's hash is a multiply-add per word. */
+    uint64_t hw[JOIN_MAX_WORDS], pw[JOIN_MAX_WORDS];
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t h = 0, p = 1;
+        for (uint32_t j = w[i][0]; j < w[i][1]; j++) {
+            h = h * DJ_KB_JOIN_MUL + (unsigned char)t[j];
+            p *= DJ_KB_JOIN_MUL;
+        }
+        hw[i] = h;
+        pw[i] = p;
+    }
+    for (size_t a = 0; a < nw; a++) {
+        size_t k = 0;
+        uint64_t h = DJ_KB_JOIN_SEED;
+        for (size_t b = a; b < nw && b < a + JOIN_WORDS; b++) {
+            if (b > a && !join_gap(t, w[b - 1][1], w[b][0]))
+                break;
+            k += w[b][1] - w[b][0];
+            h = h * pw[b] + hw[b];
+            if (k > DJ_KB_JOIN_MAX)
+                break;
+            if (k < DJ_KB_JOIN_MIN || !dj_kb_join_maybe(s->kb, h))
+                continue;
+            char key[DJ_KB_JOIN_MAX];
+            size_t kl = 0;
+            for (size_t c = a; c <= b; kl += w[c][1] - w[c][0], c++)
+                memcpy(key + kl, t + w[c][0], w[c][1] - w[c][0]);
+            uint32_t pats[4];
+            size_t np = dj_kb_joined(s->kb, h, key, k, pats, 4);
+            for (size_t q = 0; q < np; q++) {
+                const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pats[q]);
+                size_t from = w[a][0], to = w[b][1];
+                if (to - from == p->len && !memcmp(t + from, p->term, p->len))
+                    continue; /* written as the term: the plain scan has it */
+                if (b == a && short_part(p) && !span_flagged(v, from, to))
+                    continue; /* lining is a word, not Li-Ning (unless L,i,-,N,i,n,g) */
+                size_t before = s->n_hits;
+                add_hit(u, pats[q], from, to, 0);
+                if (s->n_hits > before)
+                    s->hits[before].joined = 1;
+            }
+        }
+    }
+}
+
 static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len, dj_err *err)
 {
     dj_text_view *v = &s->view[field];
@@ -455,6 +606,8 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         rc = scan_lookalikes(s, &u);
     if (!rc)
         rc = scan_case_swaps(s, &u, raw, len);
+    if (!rc && field == FIELD_TITLE)
+        scan_joined(s, &u);
     return rc;
 }
 
@@ -597,6 +750,17 @@ static void judge_nested(dj_screen *s)
     for (size_t i = 0; i < s->n_hits; i++) {
         dj_hit *h = &s->hits[i];
         const dj_kb_pattern *p = pat_of(s, h);
+        if (h->joined) {
+            /* Words read as written first: "cooler master" is the mark
+             * written so, not also the one keyed coolermaster. */
+            for (size_t j = 0; j < s->n_hits && !h->dead; j++) {
+                const dj_hit *o = &s->hits[j];
+                h->dead = !o->joined && !o->dead && o->field == h->field && o->start < h->end &&
+                          o->end > h->start && pat_of(s, o)->kind <= DJ_PAT_SIGNAL;
+            }
+            if (h->dead)
+                continue;
+        }
         if (p->kind != DJ_PAT_MARK && p->kind != DJ_PAT_NICKNAME)
             continue;
         for (size_t j = 0; j < s->n_hits && !h->dead; j++) {

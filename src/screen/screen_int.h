@@ -27,6 +27,7 @@ typedef struct dj_hit {
     uint8_t obf;         /* DJ_TEXT_F_* | DJ_OBF_LEET */
     uint8_t dead;        /* cancelled, negated or otherwise not counted */
     uint8_t compat;      /* HIT_*: a mark that is no brand claim, and why */
+    uint8_t joined;      /* found by its words joined or split (scan_joined) */
     uint32_t start, end; /* offsets in the normalized field */
     uint32_t ostart, oend; /* offsets in the field as written */
 } dj_hit;

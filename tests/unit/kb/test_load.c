@@ -139,6 +139,41 @@ static void test_kb_refcount_outlives_holder(void)
     dj_kb_scanner_free(sc);
 }
 
+static size_t joined(const dj_kb *k, const char *key, uint32_t *pats)
+{
+    return dj_kb_joined(k, dj_kb_join_hash(DJ_KB_JOIN_SEED, key, strlen(key)), key, strlen(key), pats, 4);
+}
+
+/* Every Latin mark and signal term is found by its letters and digits
+ * alone, whatever joined its words; short keys and other scripts are not
+ * keyed, and a key is never found by a prefix or by a hash alone. */
+static void test_kb_joined_keys(void)
+{
+    static const char *kb =
+        "{\"brands\":[{\"id\":\"lv\",\"terms\":[\"Louis Vuitton\",\"LV\",\"路易威登\"]},"
+        "{\"id\":\"ln\",\"terms\":[\"Li-Ning\"]},{\"id\":\"cm\",\"terms\":[\"Cooler Master\"]},"
+        "{\"id\":\"cm2\",\"terms\":[\"CoolerMaster\"]}],"
+        "\"signals\":[{\"term\":\"high copy\",\"kind\":\"replica\",\"weight\":0.8}]}";
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(kb, strlen(kb), &k, &err), &err);
+    if (!k)
+        return;
+    uint32_t pats[4];
+    CHECK_EQ(joined(k, "louisvuitton", pats), 1);
+    CHECK_STR(dj_kb_pattern_at(k, pats[0])->term, "louis vuitton");
+    CHECK_EQ(joined(k, "lining", pats), 1);
+    CHECK_STR(dj_kb_pattern_at(k, pats[0])->term, "li-ning");
+    CHECK_EQ(joined(k, "coolermaster", pats), 2); /* two brands, one key */
+    CHECK_EQ(joined(k, "highcopy", pats), 1);
+    CHECK_EQ(dj_kb_pattern_at(k, pats[0])->kind, DJ_PAT_SIGNAL);
+    CHECK_EQ(joined(k, "lv", pats), 0);
+    CHECK_EQ(joined(k, "louisvuitto", pats), 0);
+    CHECK_EQ(joined(k, "louisvuittonx", pats), 0);
+    CHECK_EQ(dj_kb_joined(k, dj_kb_join_hash(DJ_KB_JOIN_SEED, "lining", 6), "linin", 5, pats, 4), 0);
+    dj_kb_unref(k);
+}
+
 static void test_kb_empty_is_valid(void)
 {
     dj_err err = {0};
@@ -161,5 +196,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_kb_scan_reports_terms_with_lengths),
     DJ_TEST(test_kb_refcount_outlives_holder),
     DJ_TEST(test_kb_empty_is_valid),
+    DJ_TEST(test_kb_joined_keys),
 };
 DJ_TEST_SUITE(tests)

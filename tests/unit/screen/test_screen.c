@@ -81,6 +81,47 @@ static void test_screen_cases_from_file(void)
     CHECK(n >= 30);
 }
 
+/* A split or joined mark is found wherever it sits in the title: the word
+ * finder reads 16 bytes at a time, so the mark is moved across every
+ * offset of a block, after ASCII, CJK and punctuation, and at the end. */
+static void test_screen_joined_marks_at_every_offset(void)
+{
+    dj_kb *kb;
+    dj_screen *s = dj_test_screen(&kb);
+    if (!s)
+        return;
+    static const char *const marks[][2] = {
+        {"Gu cci", "gucci"}, {"Guc-ci", "gucci"}, {"LouisVuitton", "lv"}, {"Louis - Vuitton", "lv"}};
+    static const char *const fill[] = {"x", "包", "-", " ", "9"};
+    dj_buf out;
+    dj_buf_init(&out, 4096);
+    int bad = 0;
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+        for (size_t f = 0; f < sizeof fill / sizeof fill[0]; f++)
+            for (int pad = 0; pad < 40 && !bad; pad++) {
+                char title[512], line[1024];
+                size_t n = 0;
+                for (int i = 0; i < pad; i++)
+                    n += (size_t)snprintf(title + n, sizeof title - n, "%s", fill[f]);
+                /* A letter or digit right before the mark would make one word. */
+                int glued = pad && (fill[f][0] == 'x' || fill[f][0] == '9');
+                snprintf(title + n, sizeof title - n, "%s%s%s", glued ? " " : "", marks[m][0], pad % 2 ? "" : " bag");
+                snprintf(line, sizeof line, "{\"id\":\"j\",\"title\":\"%s\",\"category\":\"fashion/bags\",\"price\":9000}",
+                         title);
+                dj_buf_reset(&out);
+                dj_screen_line(s, line, strlen(line), 1, &out, NULL);
+                char want[128];
+                snprintf(want, sizeof want, "\"quote\":\"%s\"", marks[m][0]);
+                if (!strstr(out.data, want) || !strstr(out.data, marks[m][1])) {
+                    dj_test_fail(__FILE__, __LINE__, "title %s: got %s", title, out.data);
+                    bad = 1;
+                }
+            }
+    dj_buf_fini(&out);
+    dj_screen_free(s);
+    dj_kb_unref(kb);
+}
+
 static void test_screen_swaps_kb_between_listings(void)
 {
     dj_kb *kb = dj_test_screen_kb(), *empty = NULL;
@@ -274,6 +315,7 @@ static void test_screen_listing_does_not_grow_memory(void)
 
 static const dj_test tests[] = {
     DJ_TEST(test_screen_cases_from_file),
+    DJ_TEST(test_screen_joined_marks_at_every_offset),
     DJ_TEST(test_screen_swaps_kb_between_listings),
     DJ_TEST(test_screen_error_lines_name_the_line),
     DJ_TEST(test_screen_lines_equal_line_by_line),
