@@ -39,7 +39,7 @@ typedef struct unit {
     uint8_t drop;     /* a separator removed: 1 from a chain (flagged), 2
                          between CJK words (plain) */
     uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
-    uint8_t named;    /* a name separator (dj_text_ent.named) */
+    uint8_t named;    /* a name or list separator (dj_text_ent.named) */
 } unit;
 
 #define MAX_MIXED 32
@@ -277,7 +277,9 @@ static void drop_between(unit *u, size_t from, size_t to, unsigned flag)
  * 香-奈-儿, the · of transliterated names), and so do spaces, flagged when
  * one side is a single character (香 奈 儿, 魅 可散粉) and plain between
  * words of several (路易 威登, as a name's parts are also written; CJK text
- * reads the same without them). Whether a match across a flagged junction
+ * reads the same without them); a list comma (, ， 、) only next to a
+ * single character, flagged (香,奈,儿; 黑色,白色 stays a list). Whether a
+ * match across a flagged junction
  * was evasion is for the screen to judge from the pieces' lengths
  * (克里斯提·鲁布托 is how the name is written; 芬·迪 is not). */
 static void separators(unit *u, size_t n)
@@ -285,12 +287,13 @@ static void separators(unit *u, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (u[i].cls == DJ_TC_CJK) {
             size_t j = next_seen(u, n, i), run = 0;
-            int named = 0, other = 0, spaces = 1;
+            int named = 0, list = 0, other = 0, spaces = 1;
             /* Spaces between words go however many there are (the output
              * collapses them to one, which must not join on a second pass);
              * the other cases take at most three separators. */
             while (j < n && separator_unit(&u[j]) && (run < 4 || spaces)) {
-                named |= u[j].named;
+                named |= u[j].named == DJ_SEP_NAME;
+                list |= u[j].named == DJ_SEP_LIST;
                 other |= u[j].cls == DJ_TC_PUNCT && !u[j].named;
                 spaces &= u[j].cls == DJ_TC_SPACE;
                 run++;
@@ -298,7 +301,10 @@ static void separators(unit *u, size_t n)
             }
             if (run == 0 || other || j >= n || u[j].cls != DJ_TC_CJK)
                 continue;
-            int flagged = named || single(u, n, i) || single(u, n, j);
+            int beside_single = single(u, n, i) || single(u, n, j);
+            if (list && !beside_single)
+                continue; /* 黑色,白色 is a list */
+            int flagged = named || list || beside_single;
             if (run <= 3 || !flagged)
                 drop_between(u, i, j, flagged ? DJ_TEXT_F_SEPARATOR : 0);
             continue;
@@ -393,7 +399,7 @@ typedef struct chain_watch {
     int prev_last_cjk;  /* the previous run ended with a CJK token */
     int prev_len;       /* tokens in the previous run */
     int gap_ok;         /* only separators since the previous run */
-    int gap_seps, gap_named, gap_other;
+    int gap_seps, gap_named, gap_list, gap_other;
     size_t last_w;      /* output offset after the last token written */
     size_t gap_w;       /* output offset where the gap before this run starts */
     int dropped;        /* that gap was removed */
@@ -502,12 +508,13 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
         c->run_out = fo->w;
         c->cont = c->watch && c->seps >= 1 && c->seps <= 3 && c->watch_script == script;
         c->watch = 0;
-        c->adj = c->gap_ok && c->gap_seps >= 1 && (c->gap_seps <= 3 || !c->gap_named) && !c->gap_other &&
+        c->adj = c->gap_ok && c->gap_seps >= 1 && (c->gap_seps <= 3 || !(c->gap_named | c->gap_list)) &&
+                 !c->gap_other &&
                  c->prev_last_cjk && cjk;
         c->dropped = 0;
-        /* A name separator between CJK characters, or spaces after a
-         * single one, go (香-奈-儿, 香 奈儿). */
-        if (c->adj && c->gap_seps <= 3 && (c->gap_named || c->prev_len == 1)) {
+        /* A name separator between CJK characters, or spaces or a list
+         * comma after a single one, go (香-奈-儿, 香 奈儿, 香,奈儿). */
+        if (c->adj && c->gap_seps <= 3 && ((c->gap_named && !c->gap_list) || c->prev_len == 1)) {
             if (!cut(fo, c, c->gap_w, fo->w, DJ_TEXT_F_SEPARATOR))
                 return 1;
             c->run_out = fo->w;
@@ -523,10 +530,10 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
 static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_out *fo)
 {
     int flagged = c->run_units == 1 || c->prev_len == 1;
-    if (c->adj && c->run_last_cjk && !c->dropped && (!flagged || c->gap_seps <= 3)) {
+    if (c->adj && c->run_last_cjk && !c->dropped && (!flagged || c->gap_seps <= 3) && (flagged || !c->gap_list)) {
         /* Spaces before a CJK run: they go, flagged around a single
          * character (香奈 儿), plain between words (路易 威登) however
-         * many. */
+         * many; a list comma only before a single character (香奈,儿). */
         size_t d = c->run_out - c->gap_w;
         if (!cut(fo, c, c->gap_w, c->run_out, flagged ? DJ_TEXT_F_SEPARATOR : 0))
             return 1;
@@ -547,7 +554,7 @@ static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_ou
     c->prev_last_cjk = c->run_last_cjk;
     c->prev_len = c->run_units;
     c->gap_ok = 1;
-    c->gap_seps = c->gap_named = c->gap_other = 0;
+    c->gap_seps = c->gap_named = c->gap_list = c->gap_other = 0;
     c->gap_w = c->last_w;
     c->run_units = 0;
     return 0;
@@ -558,7 +565,8 @@ static void gap_add(chain_watch *c, uint8_t cls, int named)
 {
     if (cls == DJ_TC_SPACE || (cls == DJ_TC_PUNCT && named)) {
         c->gap_seps++;
-        c->gap_named |= named;
+        c->gap_named |= named == DJ_SEP_NAME;
+        c->gap_list |= named == DJ_SEP_LIST;
     } else if (cls == DJ_TC_PUNCT) {
         c->gap_other = 1;
     } else {

@@ -52,14 +52,17 @@ static void pool_add(dj_text_table *t, uint32_t cp, const char *s, size_t n, uin
     t->pool_len += n;
 }
 
-/* Whether a punctuation mark's matching form is a name separator (see
- * dj_text_ent.named). */
+/* Whether a punctuation mark's matching form is a name or a list
+ * separator (see dj_text_ent.named): DJ_SEP_NAME, DJ_SEP_LIST or 0. */
 static int name_sep_bytes(const char *p, size_t len)
 {
     uint32_t cp = (unsigned char)p[0];
     if (len > 1 && dj_utf8_decode(p, len, &cp) != len)
         return 0;
     switch (cp) {
+    case ',':    /* and the full-width ，, which folds to it */
+    case 0x3001: /* 、 */
+        return DJ_SEP_LIST;
     case '.': case '-': case '_': case '/': case '\\': case '|': case '*': case '~': case '+': case '^': case '#':
     case '`': case '\'': case '"': case '=':
     case 0x00B7: /* · */
@@ -76,7 +79,7 @@ static int name_sep_bytes(const char *p, size_t len)
     case 0x301C: /* 〜 */
     case 0x3030: /* 〰 */
     case 0x30A0: /* ゠ */
-        return 1;
+        return DJ_SEP_NAME;
     }
     return 0;
 }
@@ -397,7 +400,7 @@ static void build(void)
     free(homo);
     for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
         dj_text_ent *e = &t->ent[cp];
-        e->named = e->cls == DJ_TC_PUNCT && e->len && name_sep_bytes(t->pool + e->off, e->len);
+        e->named = e->cls == DJ_TC_PUNCT && e->len ? (uint8_t)name_sep_bytes(t->pool + e->off, e->len) : 0;
     }
     /* The compact side table agrees with the general one by construction. */
     t->cjk = dj_xcalloc(DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1, sizeof *t->cjk);

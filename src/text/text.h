@@ -39,7 +39,10 @@
  *     (at least two of them letters) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
  *     two Latin letters split by punctuation (L/V); "A B" and "3.5" are
- *     left alone. Spaces between CJK words of several characters go
+ *     left alone. Between CJK characters the marks are name separators
+ *     (· - / . * ~ ...) or, next to a single character, list commas
+ *     (香,奈,儿 and 香、奈、儿; 黑色,白色 stays a list, 。！ end a clause
+ *     and never join). Spaces between CJK words of several characters go
  *     unflagged (路易 威登 -> 路易威登, as a name's parts are also written;
  *     CJK text reads the same without them);
  *   - CJK compatibility ideographs and radicals fold through NFKC, and the

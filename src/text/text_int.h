@@ -35,11 +35,16 @@ typedef struct dj_text_ent {
                          letter comes first, then the plain form */
     uint8_t len;      /* its length in bytes (0: removed) */
     uint8_t cls;      /* DJ_TC_* */
-    uint8_t named;    /* 1: punctuation that joins the parts of a name
-                         (· - / | . * ~) rather than ending a clause
-                         (，。、！); only these split a brand between CJK
-                         characters without changing the text's meaning */
+    uint8_t named;    /* DJ_SEP_NAME: punctuation that joins the parts of
+                         a name (· - / | . * ~) rather than ending a clause
+                         (。！); only these split a brand between CJK
+                         characters without changing the text's meaning.
+                         DJ_SEP_LIST: a list comma (, ， 、), which splits
+                         a brand only next to a single character (香,奈,儿;
+                         but 黑色,白色 is a list). 0: neither. */
 } dj_text_ent;
+
+enum { DJ_SEP_NAME = 1, DJ_SEP_LIST = 2 };
 
 /* The unified CJK ideographs U+4E00..U+9FFF get compact side tables: the
  * simplified form of each (0 when it is its own, 1 when the one-pass path
