@@ -73,19 +73,37 @@ static int is_alnum_ascii(unsigned char c)
     return is_alpha_ascii(c) || (c >= '0' && c <= '9');
 }
 
+static int full_width(const char *raw, uint32_t at)
+{
+    const unsigned char *c = (const unsigned char *)raw + at;
+    return c[0] == 0xEF && (c[1] == 0xBC || c[1] == 0xBD); /* U+FF00..U+FF7F */
+}
+
+/* 1 when view bytes i - 1 and i, letters or digits of one word, were
+ * written in different styles: full-width next to ASCII (Ｘｉａｏｍｉnew),
+ * or a styled or lookalike letter next to a plain one (𝐆𝐔𝐂𝐂𝐈bag). A word
+ * does not change style in its middle, so that is where a mark glued to
+ * its neighbour ends. */
+static int style_break(const dj_text_view *v, const char *raw, size_t i)
+{
+    return full_width(raw, v->orig[i - 1]) != full_width(raw, v->orig[i]) ||
+           ((v->flags[i - 1] ^ v->flags[i]) & DJ_TEXT_F_HOMOGLYPH);
+}
+
 /* Short Latin terms (lv, ck, hp) need letters and digits around them to
- * stop; longer ones only letters, so gucci2024 and rolex116610 still match. */
-static int bounded(const dj_kb_pattern *p, const char *t, size_t len, size_t start, size_t end)
+ * stop; longer ones only letters, so gucci2024 and rolex116610 still match;
+ * a change of style is a stop too (style_break). */
+static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end)
 {
     int strict = p->len <= 3;
     if (p->bound_left && start > 0) {
-        unsigned char c = (unsigned char)t[start - 1];
-        if (strict ? is_alnum_ascii(c) : is_alpha_ascii(c))
+        unsigned char c = (unsigned char)v->s[start - 1];
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, start))
             return 0;
     }
-    if (p->bound_right && end < len) {
-        unsigned char c = (unsigned char)t[end];
-        if (strict ? is_alnum_ascii(c) : is_alpha_ascii(c))
+    if (p->bound_right && end < v->len) {
+        unsigned char c = (unsigned char)v->s[end];
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end))
             return 0;
     }
     return 1;
@@ -128,7 +146,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     if (s->n_hits >= DJ_SCREEN_MAX_HITS)
         return; /* a listing this noisy is judged on what we kept */
     const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
-    if (!bounded(p, v->s, v->len, start, end))
+    if (!bounded(p, v, s->field_raw[u->field], start, end))
         return;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
