@@ -182,6 +182,29 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 /* Pass 2: lookalikes fold inside words that contain a Latin letter, or in
  * words made only of lookalikes (Сhаnеl typed all in Cyrillic). Fancy
  * letters are always flagged (their table form is already plain). */
+static void fold_units(unit *u, size_t i, size_t j, const size_t *at)
+{
+    int latin = 0, homo = 0, other = 0;
+    for (size_t k = i; k < j; k++) {
+        const unit *x = &u[at ? at[k] : k];
+        latin += x->cls == DJ_TC_LATIN || x->cls == DJ_TC_FANCY;
+        homo += x->cls == DJ_TC_HOMOGLYPH;
+        other += x->cls == DJ_TC_LETTER;
+    }
+    int fold = homo && (latin > 0 || (homo >= 2 && other == 0));
+    for (size_t k = i; k < j; k++) {
+        unit *x = &u[at ? at[k] : k];
+        if (x->cls == DJ_TC_FANCY || (fold && x->cls == DJ_TC_HOMOGLYPH))
+            x->fold = 1;
+    }
+}
+
+/* The same for a word that separators() assembled from the tokens at[]. */
+static void fold_word(unit *u, const size_t *at, size_t n_at)
+{
+    fold_units(u, 0, n_at, at);
+}
+
 static void words(unit *u, size_t n)
 {
     for (size_t i = 0; i < n;) {
@@ -190,16 +213,9 @@ static void words(unit *u, size_t n)
             continue;
         }
         size_t j = i;
-        int latin = 0, homo = 0, other = 0;
-        for (; j < n && (is_word(u[j].cls) || is_gone(&u[j])); j++) {
-            latin += u[j].cls == DJ_TC_LATIN || u[j].cls == DJ_TC_FANCY;
-            homo += u[j].cls == DJ_TC_HOMOGLYPH;
-            other += u[j].cls == DJ_TC_LETTER;
-        }
-        int fold = homo && (latin > 0 || (homo >= 2 && other == 0));
-        for (size_t k = i; k < j; k++)
-            if (u[k].cls == DJ_TC_FANCY || (fold && u[k].cls == DJ_TC_HOMOGLYPH))
-                u[k].fold = 1;
+        while (j < n && (is_word(u[j].cls) || is_gone(&u[j])))
+            j++;
+        fold_units(u, i, j, NULL);
         i = j;
     }
 }
@@ -240,8 +256,18 @@ static size_t prev_seen(const unit *u, size_t i)
     return i; /* index after the previous seen unit; 0 when none */
 }
 
+/* ' or ’ */
+static int apostrophe(const unit *x)
+{
+    unsigned char b = punct_byte(x);
+    return (b == '\'' && x->len == 1) ||
+           (b == 0xE2 && x->len == 3 && !memcmp(dj_text__tab.pool + x->off, "\xE2\x80\x99", 3));
+}
+
 /* A token with no token of its own script right next to it ("LV包" has the
- * single Latin letters L and V; "香 奈" two single CJK characters). */
+ * single Latin letters L and V; "香 奈" two single CJK characters). A
+ * letter that an apostrophe ties to a word of several letters (the s of
+ * men's, the I of I'll) is part of that word; G'U'C'C'I stays a chain. */
 static int single(const unit *u, size_t n, size_t i)
 {
     int s = script_of(&u[i]);
@@ -251,7 +277,21 @@ static int single(const unit *u, size_t n, size_t i)
     if (p > 0 && script_of(&u[p - 1]) == s)
         return 0;
     size_t q = next_seen(u, n, i);
-    return !(q < n && script_of(&u[q]) == s);
+    if (q < n && script_of(&u[q]) == s)
+        return 0;
+    if (s == 1 && p > 0 && apostrophe(&u[p - 1])) {
+        size_t pp = prev_seen(u, p - 1); /* after the letter before ' */
+        size_t ppp = pp > 0 ? prev_seen(u, pp - 1) : 0;
+        if (pp > 0 && script_of(&u[pp - 1]) == 1 && ppp > 0 && script_of(&u[ppp - 1]) == 1)
+            return 0;
+    }
+    if (s == 1 && q < n && apostrophe(&u[q])) {
+        size_t qq = next_seen(u, n, q); /* the letter after ' */
+        size_t qqq = qq < n ? next_seen(u, n, qq) : n;
+        if (qq < n && script_of(&u[qq]) == 1 && qqq < n && script_of(&u[qqq]) == 1)
+            return 0;
+    }
+    return 1;
 }
 
 static int separator_unit(const unit *x)
@@ -334,9 +374,11 @@ static void separators(unit *u, size_t n)
             letters += u[cur].cls != DJ_TC_DIGIT;
         }
         int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
-        if (collapse)
+        if (collapse) {
             for (size_t k = 1; k < n_toks; k++)
                 drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
+            fold_word(u, toks, n_toks); /* R.а.у.b.a.n is one word now */
+        }
         i = toks[n_toks - 1];
     }
 }

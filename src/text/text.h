@@ -31,12 +31,15 @@
  *   - a "word" is a run of letters and digits of alphabetic scripts; its
  *     lookalikes fold when it holds a Latin letter or consists of
  *     lookalikes only, so Привет stays Cyrillic while Guссi becomes gucci;
+ *     a separator chain is one word (R.а.у.b.a.n -> rayban), and a capital
+ *     lookalike of the I stroke is an i (FІLА -> fila: capital L has a foot);
  *   - mathematical, enclosed and negative circled letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ, 🅖),
  *     small capitals (ɢᴜᴄᴄɪ), raised letters (ᴳᵁᶜᶜᴵ) and one-letter Roman
  *     numerals (Chaneⅼ) fold and are always flagged HOMOGLYPH; full-width
  *     letters fold unflagged (CJK input), and so do numerals (Ⅻ, ②);
  *   - a separator chain is three or more single characters of one script
- *     (at least two of them letters) split by runs of at most three spaces
+ *     (at least two of them letters; a letter an apostrophe ties to a
+ *     word of several, the s of men's, is none) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
  *     two Latin letters split by punctuation (L/V); "A B" and "3.5" are
  *     left alone. Between CJK characters the marks are name separators
