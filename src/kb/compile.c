@@ -67,6 +67,18 @@ static int latin_letters(const char *s, size_t n)
 }
 
 
+/* Chinese compat words that follow the name they serve (苹果华为通用,
+ * iPhone专用): before a name they mean something else (四季通用, 男女通用:
+ * "for all seasons", "unisex"). Part of the language, like the negations. */
+static int after_only_compat(const char *term, size_t len)
+{
+    static const char *const words[] = {"通用", "专用"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (len == strlen(words[i]) && !memcmp(term, words[i], len))
+            return 1;
+    return 0;
+}
+
 static void add_builtin(dj_kb *kb, const char *text, dj_pat_kind kind)
 {
     dj_xgrow((void **)&kb->terms, &kb->cap_terms, kb->n_terms + 1, sizeof *kb->terms);
@@ -267,6 +279,8 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         p->bound_left = is_alnum_ascii((unsigned char)p->term[0]);
         p->bound_right = is_alnum_ascii((unsigned char)p->term[p->len - 1]);
         p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 3;
+        p->after_only = p->kind == DJ_PAT_SIGNAL && kb->signals[p->owner].kind == DJ_SIG_COMPAT &&
+                        after_only_compat(p->term, p->len);
         kb->n_leet += p->leet;
     }
 

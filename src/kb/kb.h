@@ -93,6 +93,8 @@ typedef struct dj_kb_pattern {
     uint8_t bound_right;    /* 1: ends with a Latin letter/digit: needs a word boundary after */
     uint8_t leet;           /* 1: also in the skeleton database (see below) */
     uint8_t self_flags;     /* folding the term itself needed (H & R -> hr): not evasion */
+    uint8_t after_only;     /* a compat word that serves the name before it only
+                               (苹果通用, iPhone专用; 四季通用 before a name is "all-season") */
     const char *skel;       /* the term's skeleton when leet, else NULL */
 } dj_kb_pattern;
 

@@ -844,7 +844,7 @@ static void judge_compat(dj_screen *s)
                 uint32_t gap = before ? h->start - o->end : after ? o->start - h->end : 0;
                 int is_compat = q->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, q->owner)->kind == DJ_SIG_COMPAT;
                 int compat_mark = o->compat == HIT_COMPAT && (q->kind == DJ_PAT_MARK || q->kind == DJ_PAT_NICKNAME);
-                if (is_compat && ((before && gap <= COMPAT_GAP_BYTES) ||
+                if (is_compat && ((before && gap <= COMPAT_GAP_BYTES && !q->after_only) ||
                                   (after && !pre_only(q) && list_gap(s, h->field, h->end, o->start))))
                     h->compat = HIT_COMPAT;
                 else if (compat_mark && ((!before && !after) || gap <= 8))
