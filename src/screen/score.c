@@ -803,14 +803,32 @@ static int pre_only(const dj_kb_pattern *q)
     return q->bound_left && q->bound_right && q->len <= 4;
 }
 
+/* The bytes of a device noun ending at t[to] (苹果华为手机通用: what the
+ * listed models are), or 0. */
+static uint32_t device_before(const char *t, uint32_t from, uint32_t to)
+{
+    static const char *const devices[] = {"手机", "平板", "电脑", "笔记本", "机型", "车型", "设备", "手表", "相机", "耳机"};
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        uint32_t n = (uint32_t)strlen(devices[i]);
+        if (to - from >= n && !memcmp(t + to - n, devices[i], n))
+            return n;
+    }
+    return 0;
+}
+
 /* 1 when text[from..to) is a short list of names or models (letters,
- * digits, + / , 、 & x and spaces): "Apple+OPPO+Huawei通用" makes every
- * name of the list an accessory fit, known brands or not. */
+ * digits, + / , 、 & x and spaces), maybe ending with the device they are
+ * (手机, 平板): "Apple+OPPO+Huawei通用" and "Vamader/Apple/丽文帕平板通用"
+ * make every name of the list an accessory fit, known brands or not. Names
+ * in Chinese count only before a device noun: in "Gucci腰带男女通用" the
+ * words are a belt and "unisex". */
 static int list_gap(dj_screen *s, uint8_t field, uint32_t from, uint32_t to)
 {
     if (to - from > 24)
         return 0;
     const char *t = s->view[field].s;
+    uint32_t dev = device_before(t, from, to);
+    to -= dev;
     for (uint32_t i = from; i < to; i++) {
         unsigned char c = (unsigned char)t[i];
         if (is_alnum_ascii(c) || c == '+' || c == '/' || c == ',' || c == '&' || c == ' ' || c == '-')
@@ -819,9 +837,32 @@ static int list_gap(dj_screen *s, uint8_t field, uint32_t from, uint32_t to)
             i += 2;
             continue;
         }
+        if (dev && i + 3 <= to && c >= 0xE4 && c <= 0xE9) { /* an ideograph */
+            i += 2;
+            continue;
+        }
         return 0;
     }
     return 1;
+}
+
+/* 1 when text[from..to), between compat wording and a mark, is one word:
+ * a model line or an adjective (works with Lady Dior, 适用于新款 iPhone). */
+static int one_word_gap(dj_screen *s, uint8_t field, uint32_t from, uint32_t to)
+{
+    const char *t = s->view[field].s;
+    while (from < to && t[from] == ' ')
+        from++;
+    while (to > from && t[to - 1] == ' ')
+        to--;
+    uint32_t i = from;
+    while (i < to && is_alpha_ascii((unsigned char)t[i]))
+        i++;
+    if (i == to)
+        return to - from <= 10;
+    for (i = from; i + 3 <= to && (unsigned char)t[i] >= 0xE4 && (unsigned char)t[i] <= 0xE9; i += 3)
+        ;
+    return i == to && to - from <= 6;
 }
 
 static void judge_compat(dj_screen *s)
@@ -844,7 +885,9 @@ static void judge_compat(dj_screen *s)
                 uint32_t gap = before ? h->start - o->end : after ? o->start - h->end : 0;
                 int is_compat = q->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, q->owner)->kind == DJ_SIG_COMPAT;
                 int compat_mark = o->compat == HIT_COMPAT && (q->kind == DJ_PAT_MARK || q->kind == DJ_PAT_NICKNAME);
-                if (is_compat && ((before && gap <= COMPAT_GAP_BYTES && !q->after_only) ||
+                if (is_compat && ((before && !q->after_only &&
+                                   (gap <= COMPAT_GAP_BYTES ||
+                                    (!pre_only(q) && one_word_gap(s, h->field, o->end, h->start)))) ||
                                   (after && !pre_only(q) && list_gap(s, h->field, h->end, o->start))))
                     h->compat = HIT_COMPAT;
                 else if (compat_mark && ((!before && !after) || gap <= 8))
