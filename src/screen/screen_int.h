@@ -13,8 +13,10 @@
 #define DJ_SCREEN_MAX_EVIDENCE 48
 #define DJ_SCREEN_IMAGE_MATCHES 16  /* bank matches kept per image */
 
-/* Obfuscation bits of a hit: the text room's flags plus lookalike digits. */
+/* Obfuscation bits of a hit: the text room's flags plus lookalike digits
+ * and full-width letters. */
 #define DJ_OBF_LEET 8
+#define DJ_OBF_WIDE 16
 
 enum { FIELD_TITLE, FIELD_DESC };
 

@@ -36,7 +36,8 @@
  *   - mathematical, enclosed and negative circled letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ, 🅖),
  *     small capitals (ɢᴜᴄᴄɪ), raised letters (ᴳᵁᶜᶜᴵ) and one-letter Roman
  *     numerals (Chaneⅼ) fold and are always flagged HOMOGLYPH; full-width
- *     letters fold unflagged (CJK input), and so do numerals (Ⅻ, ②);
+ *     letters fold unflagged, and so do numerals (Ⅻ, ②) (the screen judges
+ *     a full-width mark by the text around it: Japanese writes ＮＩＫＥ);
  *   - a separator chain is three or more single characters of one script
  *     (at least two of them letters; a letter an apostrophe ties to a
  *     word of several, the s of men's, is none) split by runs of at most three spaces
