@@ -1,6 +1,6 @@
 /*
  * Marks by their letters and digits alone (see dj_kb_joined in kb.h): a
- * hash table from key to pattern, behind a Bloom filter that fits in L2, so
+ * hash table from key to pattern, behind Bloom filters that fit in L2, so
  * the screen can try every run of up to three title words and pay a bit
  * test for most of them. Built once per compiled KB, read-only afterwards.
  */
@@ -17,12 +17,40 @@ typedef struct join_ent {
     uint32_t pat;
 } join_ent;
 
+/* A Bloom filter of 8 bits a key whose two bits share one 64-bit word:
+ * one cache line a lookup, and small enough to stay in L2 beside the
+ * matcher's tables (~2% false positives). */
+typedef struct bloom {
+    uint64_t *w;
+    size_t mask; /* in words */
+} bloom;
+
 struct dj_kb_join {
-    uint64_t *bloom;   /* 16 bits a key, two probes */
-    size_t bloom_mask; /* in bits */
+    bloom all;         /* every key */
+    bloom split;       /* keys of terms of several words (louisvuitton) */
     join_ent *ent;     /* open addressing; key == NULL is empty */
     size_t mask;
 };
+
+static void bloom_init(bloom *b, size_t keys)
+{
+    size_t words = 1;
+    while (words * 64 < 8 * keys)
+        words *= 2;
+    b->w = dj_xcalloc(words, sizeof *b->w);
+    b->mask = words - 1;
+}
+
+static void bloom_add(bloom *b, uint64_t h)
+{
+    b->w[(h >> 32) & b->mask] |= (1ull << (h & 63)) | (1ull << ((h >> 6) & 63));
+}
+
+static int bloom_has(const bloom *b, uint64_t h)
+{
+    uint64_t w = b->w[(h >> 32) & b->mask];
+    return (int)((w >> (h & 63)) & (w >> ((h >> 6) & 63)) & 1);
+}
 
 static int join_sep(unsigned char c)
 {
@@ -31,11 +59,14 @@ static int join_sep(unsigned char c)
 
 /* The key of a normalized term into out (DJ_KB_JOIN_MAX bytes); 0 when
  * the term is not ASCII letters, digits and separators, has no letter, or
- * its key is out of bounds. */
-static size_t term_key(const char *t, size_t n, char *out)
+ * its key is out of bounds. *split (may be NULL): the term has several
+ * words. */
+static size_t term_key(const char *t, size_t n, char *out, int *split)
 {
     size_t k = 0;
     int letter = 0;
+    if (split)
+        *split = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
@@ -45,49 +76,46 @@ static size_t term_key(const char *t, size_t n, char *out)
             out[k++] = (char)c;
         } else if (!join_sep(c)) {
             return 0;
+        } else if (split) {
+            *split = 1;
         }
     }
     return letter && k >= DJ_KB_JOIN_MIN ? k : 0;
 }
 
-static void bloom_bits(const struct dj_kb_join *j, uint64_t h, size_t *a, size_t *b)
-{
-    *a = (size_t)h & j->bloom_mask;
-    *b = (size_t)(h >> 32) & j->bloom_mask;
-}
 
 void dj_kb__join_build(dj_kb *kb)
 {
-    size_t n = 0;
+    size_t n = 0, n_split = 0;
     char key[DJ_KB_JOIN_MAX];
+    int split;
     for (size_t i = 0; i < kb->n_patterns; i++) {
         const dj_kb_pattern *p = &kb->patterns[i];
-        n += (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME || p->kind == DJ_PAT_SIGNAL) &&
-             term_key(p->term, p->len, key);
+        int keyed = (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME || p->kind == DJ_PAT_SIGNAL) &&
+                    term_key(p->term, p->len, key, &split);
+        n += keyed;
+        n_split += keyed && split;
     }
     if (!n)
         return;
     struct dj_kb_join *j = dj_xcalloc(1, sizeof *j);
-    size_t cap = 64, bits = 64;
+    size_t cap = 64;
     while (cap < 2 * n)
         cap *= 2;
-    while (bits < 16 * n)
-        bits *= 2;
     j->ent = dj_xcalloc(cap, sizeof *j->ent);
     j->mask = cap - 1;
-    j->bloom = dj_xcalloc(bits / 64, sizeof *j->bloom);
-    j->bloom_mask = bits - 1;
+    bloom_init(&j->all, n);
+    bloom_init(&j->split, n_split);
     for (size_t i = 0; i < kb->n_patterns; i++) {
         const dj_kb_pattern *p = &kb->patterns[i];
         size_t k;
         if (!(p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME || p->kind == DJ_PAT_SIGNAL) ||
-            !(k = term_key(p->term, p->len, key)))
+            !(k = term_key(p->term, p->len, key, &split)))
             continue;
         uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, key, k);
-        size_t a, b;
-        bloom_bits(j, h, &a, &b);
-        j->bloom[a / 64] |= 1ull << (a % 64);
-        j->bloom[b / 64] |= 1ull << (b % 64);
+        bloom_add(&j->all, h);
+        if (split)
+            bloom_add(&j->split, h);
         size_t s = (size_t)h & j->mask;
         while (j->ent[s].key)
             s = (s + 1) & j->mask;
@@ -100,27 +128,24 @@ void dj_kb__join_free(dj_kb *kb)
 {
     if (!kb->join)
         return;
-    free(kb->join->bloom);
+    free(kb->join->all.w);
+    free(kb->join->split.w);
     free(kb->join->ent);
     free(kb->join);
     kb->join = NULL;
 }
 
-int dj_kb_join_maybe(const dj_kb *kb, uint64_t h)
+int dj_kb_join_maybe(const dj_kb *kb, uint64_t h, int split_only)
 {
     const struct dj_kb_join *j = kb->join;
-    if (!j)
-        return 0;
-    size_t a, b;
-    bloom_bits(j, h, &a, &b);
-    return (int)((j->bloom[a / 64] >> (a % 64)) & (j->bloom[b / 64] >> (b % 64)) & 1);
+    return j && bloom_has(split_only ? &j->split : &j->all, h);
 }
 
 size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint32_t *pats, size_t max)
 {
     const struct dj_kb_join *j = kb->join;
     size_t found = 0;
-    if (!dj_kb_join_maybe(kb, h))
+    if (!j)
         return 0;
     for (size_t s = (size_t)h & j->mask; j->ent[s].key && found < max; s = (s + 1) & j->mask)
         if (j->ent[s].h == h && j->ent[s].len == n && !memcmp(j->ent[s].key, key, n))

@@ -217,8 +217,10 @@ static inline uint64_t dj_kb_join_hash(uint64_t h, const char *s, size_t n)
         h = h * DJ_KB_JOIN_MUL + (unsigned char)s[i];
     return h;
 }
-/* 0 when no key has hash h (a bit test; false positives ~1%). */
-int dj_kb_join_maybe(const dj_kb *kb, uint64_t h);
+/* 0 when no key has hash h (a bit test; false positives ~2%); with
+ * split_only, no key of a term of several words (what a single word of
+ * text can be written for: LouisVuitton). */
+int dj_kb_join_maybe(const dj_kb *kb, uint64_t h, int split_only);
 /* The patterns keyed by key[0..n) (h its hash), up to max of them into
  * pats; returns how many. */
 size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint32_t *pats, size_t max);

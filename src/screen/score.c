@@ -173,7 +173,8 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     if (s->n_hits >= DJ_SCREEN_MAX_HITS)
         return; /* a listing this noisy is judged on what we kept */
     const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
-    if (!bounded(p, v, s->field_raw[u->field], start, end))
+    /* Lookalike hits (obf set here) were checked whole by their own rule. */
+    if (!obf && !bounded(p, v, s->field_raw[u->field], start, end))
         return;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
@@ -233,6 +234,33 @@ static inline int is_word_byte(unsigned char c)
     return wb[c] & WB_W;
 }
 
+/* 1 when a word of lookalikes may end before view byte i though a word
+ * byte follows: the style changes (ＣＯＮＶＥＲ＄３Chuck) or a capitalized
+ * word starts (N@R$Light, R0LEXWatch). */
+static int word_break(const scan_ud *u, size_t i)
+{
+    const char *raw = u->s->field_raw[u->field];
+    const unsigned char *r = (const unsigned char *)raw + u->v->orig[i];
+    return style_break(u->v, raw, i) ||
+           (r[0] >= 'A' && r[0] <= 'Z' && r + 1 < (const unsigned char *)raw + u->v->orig[u->v->len] && r[1] >= 'a' &&
+            r[1] <= 'z');
+}
+
+/* 1 when the view from i is a number that cannot be read as letters (a
+ * 2, 6, 8 or 9 in it) up to the end of the word, after a mark that does
+ * not end with a digit: a year after the mark (H3rme$2019款, Croc$2020),
+ * where model numbers (ic007, mr0412) stay one word. */
+static int number_after(const dj_text_view *v, size_t i)
+{
+    if (i == 0 || (v->s[i - 1] >= '0' && v->s[i - 1] <= '9'))
+        return 0;
+    int plain = 0;
+    size_t k = i;
+    for (; k < v->len && v->s[k] >= '0' && v->s[k] <= '9'; k++)
+        plain |= v->s[k] == '2' || v->s[k] == '6' || v->s[k] == '8' || v->s[k] == '9';
+    return plain && k - i >= 2 && (k == v->len || !is_word_byte((unsigned char)v->s[k]));
+}
+
 static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
 {
     scan_ud *u = ud;
@@ -260,8 +288,9 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
                     swapped += u->swaps[k] == vstart + i;
         }
         const char *vt = u->v->s;
-        int whole = (vstart == 0 || !is_word_byte((unsigned char)vt[vstart - 1])) &&
-                    (vend >= u->v->len || !is_word_byte((unsigned char)vt[vend]));
+        int whole = (vstart == 0 || !is_word_byte((unsigned char)vt[vstart - 1]) || word_break(u, vstart)) &&
+                    (vend >= u->v->len || !is_word_byte((unsigned char)vt[vend]) || word_break(u, vend) ||
+                     number_after(u->v, vend));
         if ((subst || swapped) && whole && (subst + swapped) * 2 <= p->len)
             add_hit(u, pat, vstart, vend, subst ? DJ_OBF_LEET : DJ_TEXT_F_HOMOGLYPH);
         break;
@@ -277,6 +306,13 @@ typedef struct windows {
     size_t n;
     size_t klen;                /* skeleton bytes so far */
 } windows;
+
+/* What joins the words of a name: a space, - . _ ' & + / (not a comma or
+ * a bracket). */
+static int is_joiner(unsigned char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '_' || c == '\'' || c == '&' || c == '+' || c == '/';
+}
 
 /* Looks at the word starting at i; when it mixes letters with lookalike
  * digits or symbols (or, with force, whatever it holds), adds it with one
@@ -294,12 +330,14 @@ static size_t examine_word(const dj_text_view *v, size_t i, windows *ws, int for
     }
     if (!(any & (force ? WB_L : WB_K)) || letters < 2 || ws->n == MAX_WINDOWS)
         return i;
+    /* The context crosses what joins the words of a name (Hewlett-P@ckard,
+     * Off-Whit3, Arc't3ryx). */
     size_t a = start, b = i;
-    while (a > 0 && t[a - 1] == ' ')
+    while (a > 0 && is_joiner(t[a - 1]))
         a--;
     while (a > 0 && (wb[t[a - 1]] & WB_W))
         a--;
-    while (b < v->len && t[b] == ' ')
+    while (b < v->len && is_joiner(t[b]))
         b++;
     while (b < v->len && (wb[t[b]] & WB_W))
         b++;
@@ -482,17 +520,15 @@ static int is_key_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* 1 when t[from..to) may sit between two words of one name: a space or a
- * joining mark (Gu cci, Guc-ci, Tiffany & Co), not a comma or a bracket. */
+/* 1 when t[from..to) may sit between two words of one name (Gu cci,
+ * Guc-ci, Tiffany & Co). */
 static int join_gap(const char *t, size_t from, size_t to)
 {
     if (to - from > 3)
         return 0;
-    for (size_t i = from; i < to; i++) {
-        unsigned char c = (unsigned char)t[i];
-        if (!(c == ' ' || c == '-' || c == '.' || c == '_' || c == '/' || c == '\'' || c == '&' || c == '+'))
+    for (size_t i = from; i < to; i++)
+        if (!is_joiner((unsigned char)t[i]))
             return 0;
-    }
     return 1;
 }
 
@@ -600,7 +636,7 @@ static void scan_joined(dj_screen *s, scan_ud *u)
             h = h * pw[b] + hw[b];
             if (k > DJ_KB_JOIN_MAX)
                 break;
-            if (k < DJ_KB_JOIN_MIN || !dj_kb_join_maybe(s->kb, h))
+            if (k < DJ_KB_JOIN_MIN || !dj_kb_join_maybe(s->kb, h, b == a))
                 continue;
             char key[DJ_KB_JOIN_MAX];
             size_t kl = 0;

@@ -368,6 +368,10 @@ static void separators(unit *u, size_t n)
             }
             if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || !single(u, n, j) || n_toks == 64)
                 break;
+            /* A chain keeps its kind of separator: after G,I,V,E,N,C,H,Y
+             * the space before "A货" ends it. */
+            if (n_toks >= 2 && punct != punct_everywhere)
+                break;
             punct_everywhere &= punct;
             cur = j;
             toks[n_toks++] = cur;

@@ -42,7 +42,8 @@
  *     (at least two of them letters; a letter an apostrophe ties to a
  *     word of several, the s of men's, is none) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
- *     two Latin letters split by punctuation (L/V); "A B" and "3.5" are
+ *     two Latin letters split by punctuation (L/V); a chain keeps its
+ *     kind of separator (G,I,V,E,N,C,H,Y A货 ends before A); "A B" and "3.5" are
  *     left alone. Between CJK characters the marks are name separators
  *     (· - / . * ~ ...) or, next to a single character, list commas
  *     (香,奈,儿 and 香、奈、儿; 黑色,白色 stays a list, 。！ end a clause

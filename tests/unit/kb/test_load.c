@@ -152,7 +152,7 @@ static void test_kb_joined_keys(void)
     static const char *kb =
         "{\"brands\":[{\"id\":\"lv\",\"terms\":[\"Louis Vuitton\",\"LV\",\"路易威登\"]},"
         "{\"id\":\"ln\",\"terms\":[\"Li-Ning\"]},{\"id\":\"cm\",\"terms\":[\"Cooler Master\"]},"
-        "{\"id\":\"cm2\",\"terms\":[\"CoolerMaster\"]}],"
+        "{\"id\":\"cm2\",\"terms\":[\"CoolerMaster\"]},{\"id\":\"g\",\"terms\":[\"Gucci\"]}],"
         "\"signals\":[{\"term\":\"high copy\",\"kind\":\"replica\",\"weight\":0.8}]}";
     dj_err err = {0};
     dj_kb *k = NULL;
@@ -171,6 +171,17 @@ static void test_kb_joined_keys(void)
     CHECK_EQ(joined(k, "louisvuitto", pats), 0);
     CHECK_EQ(joined(k, "louisvuittonx", pats), 0);
     CHECK_EQ(dj_kb_joined(k, dj_kb_join_hash(DJ_KB_JOIN_SEED, "lining", 6), "linin", 5, pats, 4), 0);
+    /* The filters: every key passes; a single word passes the filter of
+     * terms of several words only when it is the key of one. */
+    static const char *const split_keys[] = {"louisvuitton", "lining", "coolermaster", "highcopy"};
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, split_keys[i], strlen(split_keys[i]));
+        CHECK(dj_kb_join_maybe(k, h, 0) && dj_kb_join_maybe(k, h, 1));
+    }
+    uint64_t hg = dj_kb_join_hash(DJ_KB_JOIN_SEED, "gucci", 5);
+    CHECK(dj_kb_join_maybe(k, hg, 0));
+    CHECK(!dj_kb_join_maybe(k, hg, 1));
+    CHECK_EQ(joined(k, "gucci", pats), 1);
     dj_kb_unref(k);
 }
 
