@@ -281,6 +281,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 3;
         p->after_only = p->kind == DJ_PAT_SIGNAL && kb->signals[p->owner].kind == DJ_SIG_COMPAT &&
                         after_only_compat(p->term, p->len);
+        p->wide_source = strstr(p->source, "\xEF\xBC") || strstr(p->source, "\xEF\xBD");
         kb->n_leet += p->leet;
     }
 

@@ -52,11 +52,6 @@ static int bloom_has(const bloom *b, uint64_t h)
     return (int)((w >> (h & 63)) & (w >> ((h >> 6) & 63)) & 1);
 }
 
-static int join_sep(unsigned char c)
-{
-    return c == ' ' || c == '-' || c == '.' || c == '_' || c == '/' || c == '\'' || c == '&' || c == '+';
-}
-
 /* The key of a normalized term into out (DJ_KB_JOIN_MAX bytes); 0 when
  * the term is not ASCII letters, digits and separators, has no letter, or
  * its key is out of bounds. *split (may be NULL): the term has several
@@ -74,7 +69,7 @@ static size_t term_key(const char *t, size_t n, char *out, int *split)
                 return 0;
             letter |= c >= 'a';
             out[k++] = (char)c;
-        } else if (!join_sep(c)) {
+        } else if (!dj_kb_is_joiner(c)) {
             return 0;
         } else if (split) {
             *split = 1;

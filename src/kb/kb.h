@@ -95,6 +95,7 @@ typedef struct dj_kb_pattern {
     uint8_t self_flags;     /* folding the term itself needed (H & R -> hr): not evasion */
     uint8_t after_only;     /* a compat word that serves the name before it only
                                (苹果通用, iPhone专用; 四季通用 before a name is "all-season") */
+    uint8_t wide_source;    /* the KB writes it with full-width letters (ＧＵＣＣＩ) */
     const char *skel;       /* the term's skeleton when leet, else NULL */
 } dj_kb_pattern;
 
@@ -216,6 +217,12 @@ static inline uint64_t dj_kb_join_hash(uint64_t h, const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         h = h * DJ_KB_JOIN_MUL + (unsigned char)s[i];
     return h;
+}
+/* 1 for what joins the words of a name: a space, - . _ ' & + / (not a
+ * comma or a bracket). */
+static inline int dj_kb_is_joiner(unsigned char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '_' || c == '\'' || c == '&' || c == '+' || c == '/';
 }
 /* 0 when no key has hash h (a bit test; false positives ~2%); with
  * split_only, no key of a term of several words (what a single word of

@@ -186,9 +186,8 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
         if (obf & DJ_TEXT_F_SEPARATOR && !single_char_piece(v, start, end))
             obf &= ~(unsigned)DJ_TEXT_F_SEPARATOR;
     }
-    if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && p->bound_left && !strstr(p->source, "\xEF\xBC") &&
-        !strstr(p->source, "\xEF\xBD"))
-        obf |= wide_mark(v, s->field_raw[u->field], start, end); /* unless the KB writes it so */
+    if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && p->bound_left && !p->wide_source)
+        obf |= wide_mark(v, s->field_raw[u->field], start, end);
     dj_hit *h = &s->hits[s->n_hits++];
     h->pat = pat;
     h->field = u->field;
@@ -307,13 +306,6 @@ typedef struct windows {
     size_t klen;                /* skeleton bytes so far */
 } windows;
 
-/* What joins the words of a name: a space, - . _ ' & + / (not a comma or
- * a bracket). */
-static int is_joiner(unsigned char c)
-{
-    return c == ' ' || c == '-' || c == '.' || c == '_' || c == '\'' || c == '&' || c == '+' || c == '/';
-}
-
 /* Looks at the word starting at i; when it mixes letters with lookalike
  * digits or symbols (or, with force, whatever it holds), adds it with one
  * word of context either side (marks of two words) to the windows. Returns
@@ -333,11 +325,11 @@ static size_t examine_word(const dj_text_view *v, size_t i, windows *ws, int for
     /* The context crosses what joins the words of a name (Hewlett-P@ckard,
      * Off-Whit3, Arc't3ryx). */
     size_t a = start, b = i;
-    while (a > 0 && is_joiner(t[a - 1]))
+    while (a > 0 && dj_kb_is_joiner(t[a - 1]))
         a--;
     while (a > 0 && (wb[t[a - 1]] & WB_W))
         a--;
-    while (b < v->len && is_joiner(t[b]))
+    while (b < v->len && dj_kb_is_joiner(t[b]))
         b++;
     while (b < v->len && (wb[t[b]] & WB_W))
         b++;
@@ -527,7 +519,7 @@ static int join_gap(const char *t, size_t from, size_t to)
     if (to - from > 3)
         return 0;
     for (size_t i = from; i < to; i++)
-        if (!is_joiner((unsigned char)t[i]))
+        if (!dj_kb_is_joiner((unsigned char)t[i]))
             return 0;
     return 1;
 }
