@@ -182,6 +182,8 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 /* Pass 2: lookalikes fold inside words that contain a Latin letter, or in
  * words made only of lookalikes (Сhаnеl typed all in Cyrillic). Fancy
  * letters are always flagged (their table form is already plain). */
+/* Folds the word of units i..j-1, or of units at[i..j-1] when at is given
+ * (a word separators() assembled from a chain's tokens). */
 static void fold_units(unit *u, size_t i, size_t j, const size_t *at)
 {
     int latin = 0, homo = 0, other = 0;
@@ -197,12 +199,6 @@ static void fold_units(unit *u, size_t i, size_t j, const size_t *at)
         if (x->cls == DJ_TC_FANCY || (fold && x->cls == DJ_TC_HOMOGLYPH))
             x->fold = 1;
     }
-}
-
-/* The same for a word that separators() assembled from the tokens at[]. */
-static void fold_word(unit *u, const size_t *at, size_t n_at)
-{
-    fold_units(u, 0, n_at, at);
 }
 
 static void words(unit *u, size_t n)
@@ -381,7 +377,7 @@ static void separators(unit *u, size_t n)
         if (collapse) {
             for (size_t k = 1; k < n_toks; k++)
                 drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
-            fold_word(u, toks, n_toks); /* R.а.у.b.a.n is one word now */
+            fold_units(u, 0, n_toks, toks); /* R.а.у.b.a.n is one word now */
         }
         i = toks[n_toks - 1];
     }
