@@ -2,9 +2,12 @@
  * Marks by their letters and digits alone (see dj_kb_joined in kb.h): a
  * hash table from key to pattern, behind Bloom filters that fit in L2, so
  * the screen can try every run of up to three title words and pay a bit
- * test for most of them. Built once per compiled KB, read-only afterwards.
+ * test for most of them. Beside it, the marks by the form their spelling
+ * variants share (dj_kb_misspelled): one lookup a word. Built once per
+ * compiled KB, read-only afterwards.
  */
 #include "kb/kb_int.h"
+#include "text/text.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -25,11 +28,22 @@ typedef struct bloom {
     size_t mask; /* in words */
 } bloom;
 
+/* A key of the misspelling index: the hash's high half of a mark's
+ * sound-alike form and the pattern index + 1 (0: an empty slot). */
+typedef struct fuzzy_ent {
+    uint32_t h;
+    uint32_t pat1;
+} fuzzy_ent;
+
 struct dj_kb_join {
     bloom all;         /* every key */
     bloom split;       /* keys of terms of several words (louisvuitton) */
     join_ent *ent;     /* open addressing; key == NULL is empty */
     size_t mask;
+    bloom fz;          /* every key of the misspelling index */
+    fuzzy_ent *fz_ent; /* open addressing on the hash's low bits */
+    size_t fz_mask;
+    const char **sq;   /* sound-alike form of each pattern in the index, else NULL */
 };
 
 static void bloom_init(bloom *b, size_t keys)
@@ -79,6 +93,72 @@ static size_t term_key(const char *t, size_t n, char *out, int *split)
 }
 
 
+/* The form that the spellings of a name around a filter share, into out
+ * (n bytes at most); returns its length: y, k and z read as i, c and s
+ * (Guccy, Kartier, Vizio), then every run of one letter as one letter
+ * (Addidas, Rolexx, Guci for Gucci), and with pads, runs of three or more
+ * letters after the first dropped (caaaoach is coach, baleaaanciaga
+ * balenciaga). */
+static size_t sound_form(const char *s, size_t n, char *out, int pads)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        char c = s[i] == 'y' ? 'i' : s[i] == 'k' ? 'c' : s[i] == 'z' ? 's' : s[i];
+        size_t run = 1;
+        while (i + run < n && s[i + run] == s[i])
+            run++;
+        i += run;
+        if ((pads && run >= 3 && k) || (k && out[k - 1] == c))
+            continue;
+        out[k++] = c;
+    }
+    return k;
+}
+
+/* The letters-only key of a brand's Latin mark long enough to be
+ * misspelled recognizably, into key; 0 when it has none. */
+static size_t fuzzy_key(const dj_kb_pattern *p, char *key)
+{
+    int split;
+    size_t k = p->kind == DJ_PAT_MARK ? term_key(p->term, p->len, key, &split) : 0;
+    if (k < DJ_KB_FUZZY_MIN)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (key[i] < 'a')
+            return 0; /* digits: a model name (ps5), not a word to misspell */
+    return k;
+}
+
+static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
+{
+    char key[DJ_KB_JOIN_MAX], form[DJ_KB_JOIN_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < kb->n_patterns; i++)
+        n += fuzzy_key(&kb->patterns[i], key) > 0;
+    if (!n)
+        return;
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    j->fz_ent = dj_xcalloc(cap, sizeof *j->fz_ent);
+    j->fz_mask = cap - 1;
+    j->sq = dj_xcalloc(kb->n_patterns, sizeof *j->sq);
+    bloom_init(&j->fz, n);
+    for (size_t i = 0; i < kb->n_patterns; i++) {
+        size_t k = fuzzy_key(&kb->patterns[i], key);
+        if (!k)
+            continue;
+        size_t m = sound_form(key, k, form, 0);
+        j->sq[i] = dj_arena_strndup(kb->pool, form, m);
+        uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form, m);
+        bloom_add(&j->fz, h);
+        size_t s = (size_t)h & j->fz_mask;
+        while (j->fz_ent[s].pat1)
+            s = (s + 1) & j->fz_mask;
+        j->fz_ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), (uint32_t)i + 1};
+    }
+}
+
 void dj_kb__join_build(dj_kb *kb)
 {
     size_t n = 0, n_split = 0;
@@ -116,6 +196,7 @@ void dj_kb__join_build(dj_kb *kb)
             s = (s + 1) & j->mask;
         j->ent[s] = (join_ent){h, dj_arena_strndup(kb->pool, key, k), (uint32_t)k, (uint32_t)i};
     }
+    fuzzy_build(kb, j);
     kb->join = j;
 }
 
@@ -126,6 +207,9 @@ void dj_kb__join_free(dj_kb *kb)
     free(kb->join->all.w);
     free(kb->join->split.w);
     free(kb->join->ent);
+    free(kb->join->fz.w);
+    free(kb->join->fz_ent);
+    free(kb->join->sq);
     free(kb->join);
     kb->join = NULL;
 }
@@ -145,5 +229,42 @@ size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint
     for (size_t s = (size_t)h & j->mask; j->ent[s].key && found < max; s = (s + 1) & j->mask)
         if (j->ent[s].h == h && j->ent[s].len == n && !memcmp(j->ent[s].key, key, n))
             pats[found++] = j->ent[s].pat;
+    return found;
+}
+
+size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max)
+{
+    const struct dj_kb_join *j = kb->join;
+    if (!j || !j->fz_ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
+        return 0;
+    char form[2][DJ_KB_JOIN_MAX], mark[DJ_KB_JOIN_MAX];
+    size_t m[2], found = 0;
+    int pads = 0; /* a run of three letters after the first: the second form differs */
+    for (size_t i = 1; i + 2 < n && !pads; i++)
+        pads = key[i] == key[i + 1] && key[i] == key[i + 2];
+    m[0] = sound_form(key, n, form[0], 0);
+    m[1] = pads ? sound_form(key, n, form[1], 1) : 0;
+    int english = -1; /* asked once, and only about a word that is a mark's variant */
+    for (int f = 0; f <= pads && found < max; f++) {
+        uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form[f], m[f]);
+        if (!bloom_has(&j->fz, h))
+            continue;
+        for (size_t s = (size_t)h & j->fz_mask; j->fz_ent[s].pat1 && found < max; s = (s + 1) & j->fz_mask) {
+            uint32_t pat = j->fz_ent[s].pat1 - 1;
+            const char *psq = j->sq[pat];
+            if (j->fz_ent[s].h != (uint32_t)(h >> 32) || strlen(psq) != m[f] || memcmp(psq, form[f], m[f]))
+                continue;
+            size_t k = fuzzy_key(&kb->patterns[pat], mark), seen = 0;
+            while (seen < found && pats[seen] != pat)
+                seen++;
+            if (seen < found || (k == n && !memcmp(key, mark, n)))
+                continue; /* found already, or the mark as written */
+            if (english < 0)
+                english = dj_text_is_english_word(key, n);
+            if (english)
+                return 0;
+            pats[found++] = pat;
+        }
+    }
     return found;
 }

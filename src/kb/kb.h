@@ -232,4 +232,19 @@ int dj_kb_join_maybe(const dj_kb *kb, uint64_t h, int split_only);
  * pats; returns how many. */
 size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint32_t *pats, size_t max);
 
+/* Brand marks spelled around a filter while they still read as the name:
+ * a letter doubled or undoubled (Addidas, Rolexx, Guci, Louis Vuiton, its
+ * words joined: louisvuiton), a sound-alike letter (Guccy, Kartier: y, k
+ * and z for i, c and s), letters padded in runs of three or more as
+ * counterfeit shops' domains do (caaaoach, baleaaanciaga). A brand's Latin
+ * mark of letters only and at least DJ_KB_FUZZY_MIN of them is found for
+ * key[0..n) (lower-case letters, a title's words joined) when the two share
+ * that sound-alike form, the key is not the mark as written, and it is no
+ * English word (channel is no Chanel: dj_text_is_english_word). Arbitrary
+ * one-letter edits are not looked for: names of other brands and products
+ * are one edit apart too often (micro and Macro, Nikkor and Nikon). Up to
+ * max patterns into pats; returns how many. */
+#define DJ_KB_FUZZY_MIN 5
+size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+
 #endif

@@ -31,6 +31,7 @@
 #define P_OBF_LEET         0.80
 #define P_OBF_SEPARATOR    0.70
 #define P_OBF_WIDE         0.70  /* ＧＵＣＣＩ outside Japanese text */
+#define P_OBF_MISSPELLED   0.30  /* Guccy: weak alone (honest typos, names one edit apart) */
 #define F_NOT_COVERED      0.60  /* obfuscation outside the brand's goods */
 #define F_REPLICA_NOBRAND  0.55  /* replica wording with no brand named */
 #define F_REPLICA_UNCOVERED 0.75 /* replica wording, brand outside its goods */
@@ -40,7 +41,7 @@
 #define F_EVASION_NOBRAND  0.35
 #define F_DESC_ONLY        0.85  /* wording found only in the description */
 #define F_SHORT_CODE       0.60  /* signal terms of 1-3 Latin letters/digits */
-#define F_NICK_PRICE       0.60  /* price evidence when only a nickname names the brand */
+#define F_WEAK_PRICE       0.60  /* price evidence when only a nickname or a misspelling names the brand */
 #define P_PRICE_MAX        0.95
 #define PRICE_CURVE        0.80
 #define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
@@ -56,6 +57,7 @@
 typedef struct cand {
     int brand;
     int title_mark, desc_mark, nick, obf;  /* hit indices or -1 */
+    int typo;                              /* a misspelled mark (DJ_OBF_MISSPELLED only), or -1 */
     int compat;                            /* hit of the compat word, or -1 */
     int image, image_dist;                 /* official image: listing image index, distance */
     int cf, cf_dist;                       /* known counterfeit photo: listing image, distance */
@@ -506,6 +508,7 @@ static dj_rc scan_case_swaps(dj_screen *s, scan_ud *u, const char *raw, size_t l
 
 #define JOIN_WORDS     3   /* words of a title joined into one key at most */
 #define JOIN_MAX_WORDS 64  /* title words looked at */
+#define MISSPELL_WORDS 2   /* words of a title read as one misspelled mark at most */
 
 static int is_key_byte(unsigned char c)
 {
@@ -594,6 +597,42 @@ static size_t key_words(const char *t, size_t len, uint32_t (*w)[2], size_t max)
     return nw;
 }
 
+/* The letters and digits of title words w[a..b] into key. */
+static void run_key(const char *t, const uint32_t (*w)[2], size_t a, size_t b, char *key)
+{
+    size_t kl = 0;
+    for (size_t c = a; c <= b; kl += w[c][1] - w[c][0], c++)
+        memcpy(key + kl, t + w[c][0], w[c][1] - w[c][0]);
+}
+
+/* A run of title words (one or two, w[a..b]) that is no
+ * term, as written or joined, but a brand's mark misspelled (Guccy, Louis
+ * Vuiton, caaaoach; see dj_kb_misspelled): a hit of kind DJ_OBF_MISSPELLED,
+ * when the run is letters only (digits make model names), nothing was found
+ * there already (Gucci a is Gucci, then a), and two words have three
+ * letters or more each and are not both English words (words of their own). */
+static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t a, size_t b, const char *key,
+                            size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (key[i] < 'a')
+            return;
+    uint32_t from = w[a][0], to = w[b][1];
+    for (size_t i = 0; i < s->n_hits; i++)
+        if (s->hits[i].field == u->field && s->hits[i].start < to && s->hits[i].end > from)
+            return;
+    if (b > a && (w[a][1] - w[a][0] < 3 || w[b][1] - w[b][0] < 3))
+        return;
+    uint32_t pats[4];
+    size_t np = dj_kb_misspelled(s->kb, key, k, pats, 4);
+    const char *t = u->v->s;
+    if (np && b > a && dj_text_is_english_word(t + w[a][0], w[a][1] - w[a][0]) &&
+        dj_text_is_english_word(t + w[b][0], w[b][1] - w[b][0]))
+        return;
+    for (size_t q = 0; q < np; q++)
+        add_hit(u, pats[q], from, to, DJ_OBF_MISSPELLED);
+}
+
 /* Marks and signal terms written with their words split or joined (Gu cci,
  * Guc-ci, LouisVuitton, CoolerMaster for "Cooler Master"): every run of up
  * to three title words is looked up by its letters and digits (dj_kb_joined,
@@ -631,9 +670,7 @@ static void scan_joined(dj_screen *s, scan_ud *u)
             if (k < DJ_KB_JOIN_MIN || !dj_kb_join_maybe(s->kb, h, b == a))
                 continue;
             char key[DJ_KB_JOIN_MAX];
-            size_t kl = 0;
-            for (size_t c = a; c <= b; kl += w[c][1] - w[c][0], c++)
-                memcpy(key + kl, t + w[c][0], w[c][1] - w[c][0]);
+            run_key(t, w, a, b, key);
             uint32_t pats[4];
             size_t np = dj_kb_joined(s->kb, h, key, k, pats, 4);
             for (size_t q = 0; q < np; q++) {
@@ -648,6 +685,21 @@ static void scan_joined(dj_screen *s, scan_ud *u)
                 if (s->n_hits > before)
                     s->hits[before].joined = 1;
             }
+        }
+    }
+    /* Then what is left may be a mark misspelled: after every hit is in, so
+     * that a word already found is not read as part of another. */
+    for (size_t a = 0; a < nw; a++) {
+        size_t k = 0;
+        for (size_t b = a; b < nw && b < a + MISSPELL_WORDS; b++) {
+            if (b > a && !join_gap(t, w[b - 1][1], w[b][0]))
+                break;
+            k += w[b][1] - w[b][0];
+            if (k < DJ_KB_FUZZY_MIN - 1 || k > DJ_KB_JOIN_MAX)
+                continue;
+            char key[DJ_KB_JOIN_MAX];
+            run_key(t, w, a, b, key);
+            scan_misspelled(s, u, (const uint32_t(*)[2])w, a, b, key, k);
         }
     }
 }
@@ -745,7 +797,7 @@ static cand *cand_get(cand *cs, size_t *n, int brand)
     cand *c = &cs[(*n)++];
     memset(c, 0, sizeof *c);
     c->brand = brand;
-    c->title_mark = c->desc_mark = c->nick = c->obf = c->compat = c->image = -1;
+    c->title_mark = c->desc_mark = c->nick = c->obf = c->typo = c->compat = c->image = -1;
     c->image_dist = c->cf_dist = 999;
     c->cf = -1;
     c->cf_entry = -1;
@@ -775,6 +827,10 @@ static double obf_p(unsigned obf, const char **kind)
     if (obf & DJ_TEXT_F_SEPARATOR) {
         *kind = "separated_letters";
         return P_OBF_SEPARATOR;
+    }
+    if (obf & DJ_OBF_MISSPELLED) {
+        *kind = "misspelled";
+        return P_OBF_MISSPELLED;
     }
     *kind = "full_width";
     return P_OBF_WIDE;
@@ -1029,6 +1085,11 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                     c->compat = (int)i;
                 continue;
             }
+            if (h->obf == DJ_OBF_MISSPELLED) {
+                if (c->typo < 0)
+                    c->typo = (int)i;
+                continue;
+            }
             if (h->obf && c->obf < 0)
                 c->obf = (int)i;
             if (p->kind == DJ_PAT_NICKNAME) {
@@ -1133,7 +1194,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
     for (size_t i = 0; i < n_cs; i++) {
         cand *c = &cs[i];
         const dj_kb_brand *br = dj_kb_brand_at(kb, (size_t)c->brand);
-        int named = c->title_mark >= 0 || c->desc_mark >= 0 || c->nick >= 0 || c->obf >= 0;
+        int named = c->title_mark >= 0 || c->desc_mark >= 0 || c->nick >= 0 || c->obf >= 0 || c->typo >= 0;
         if (!named && c->image < 0 && c->cf < 0)
             continue; /* only named as what an accessory fits */
         c->covered = br->n_categories == 0 || !l->category.s || category_in(l, br->categories, br->n_categories);
@@ -1150,11 +1211,11 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                        "description", 0, 0, 0);
             if (c->nick >= 0)
                 add_ev(s, DJ_REASON_BIT_NICKNAME, c->covered ? P_NICKNAME : 0, c->brand, c->nick, NULL, 0, 0, 0);
-            if (c->obf >= 0) {
+            int obf = c->obf >= 0 ? c->obf : c->typo;
+            if (obf >= 0) {
                 const char *kind;
-                double p = obf_p(s->hits[c->obf].obf, &kind);
-                add_ev(s, DJ_REASON_BIT_OBFUSCATION, c->covered ? p : p * F_NOT_COVERED, c->brand, c->obf, kind, 0,
-                       0, 0);
+                double p = obf_p(s->hits[obf].obf, &kind);
+                add_ev(s, DJ_REASON_BIT_OBFUSCATION, c->covered ? p : p * F_NOT_COVERED, c->brand, obf, kind, 0, 0, 0);
             }
             if (!c->covered && named)
                 add_ev(s, DJ_REASON_BIT_CATEGORY_NOT_COVERED, 0, c->brand, -1, NULL, 0, 0, 0);
@@ -1166,7 +1227,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
              * the description alone ("fits", "compared with") is no claim
              * that a low price could contradict. */
             /* (or in the description next to replica wording: "高仿 Gucci") */
-            int claim = c->title_mark >= 0 || c->obf >= 0 || c->image >= 0 || c->cf >= 0 ||
+            int claim = c->title_mark >= 0 || c->obf >= 0 || c->typo >= 0 || c->image >= 0 || c->cf >= 0 ||
                         (c->nick >= 0 && s->hits[c->nick].field == FIELD_TITLE) ||
                         ((c->desc_mark >= 0 || c->nick >= 0) && best_sig[DJ_SIG_REPLICA] >= 0);
             if (price >= 0 && claim && (c->covered || c->image >= 0 || c->cf >= 0)) {
@@ -1176,10 +1237,11 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                     double r = price / eff;
                     double p = price_p(r);
                     /* A nickname names a brand less surely than its mark
-                     * (大黄靴 is also just yellow work boots): a low price on
-                     * a nickname alone is for a person to look at. */
+                     * (大黄靴 is also just yellow work boots), and so does a
+                     * word one edit from it (micro is not Macro): a low
+                     * price on those alone is for a person to look at. */
                     if (c->title_mark < 0 && c->obf < 0 && c->image < 0 && c->cf < 0)
-                        p *= F_NICK_PRICE;
+                        p *= F_WEAK_PRICE;
                     if (p > 0)
                         add_ev(s, DJ_REASON_BIT_PRICE, p, c->brand, -1, resale ? "resale" : NULL, price, eff, r);
                 }

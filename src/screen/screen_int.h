@@ -17,6 +17,7 @@
  * and full-width letters. */
 #define DJ_OBF_LEET 8
 #define DJ_OBF_WIDE 16
+#define DJ_OBF_MISSPELLED 32 /* a mark one edit away (Guccy): dj_kb_misspelled */
 
 enum { FIELD_TITLE, FIELD_DESC };
 
@@ -26,7 +27,7 @@ enum { HIT_CLAIM, HIT_COMPAT, HIT_NEGATED, HIT_STYLE };
 typedef struct dj_hit {
     uint32_t pat;        /* index into the kb's patterns */
     uint8_t field;       /* FIELD_TITLE or FIELD_DESC */
-    uint8_t obf;         /* DJ_TEXT_F_* | DJ_OBF_LEET */
+    uint8_t obf;         /* DJ_TEXT_F_* | DJ_OBF_* */
     uint8_t dead;        /* cancelled, negated or otherwise not counted */
     uint8_t compat;      /* HIT_*: a mark that is no brand claim, and why */
     uint8_t joined;      /* found by its words joined or split (scan_joined) */

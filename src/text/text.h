@@ -134,4 +134,10 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at);
  * (Han, Hiragana, Katakana, Hangul, Thai), so terms need no word boundary. */
 int dj_text_is_cjk(uint32_t cp);
 
+/* 1 when s[0..n), lower-case ASCII letters, is an English word or name of
+ * the SCOWL size-70 list (data/text/words_en.txt): "channel" and "prado"
+ * are words, "chanell" is not. A filter: about 1.6 non-words in a thousand
+ * passes for a word, a word never fails. Thread-safe. */
+int dj_text_is_english_word(const char *s, size_t n);
+
 #endif

@@ -185,6 +185,57 @@ static void test_kb_joined_keys(void)
     dj_kb_unref(k);
 }
 
+/* The brand a misspelled key names, or "" (several: the first). */
+static const char *misspelled(dj_kb *k, const char *key)
+{
+    uint32_t pats[4];
+    size_t n = dj_kb_misspelled(k, key, strlen(key), pats, 4);
+    return n ? dj_kb_brand_at(k, dj_kb_pattern_at(k, pats[0])->owner)->id : "";
+}
+
+static void test_kb_misspelled_marks(void)
+{
+    static const char *kb =
+        "{\"brands\":[{\"id\":\"gucci\",\"terms\":[\"Gucci\",\"古驰\"]},{\"id\":\"adidas\",\"terms\":[\"Adidas\"]},"
+        "{\"id\":\"coach\",\"terms\":[\"Coach\"]},{\"id\":\"lv\",\"terms\":[\"Louis Vuitton\",\"LV\"]},"
+        "{\"id\":\"chanel\",\"terms\":[\"Chanel\"],\"nicknames\":[\"chanelboy\"]},{\"id\":\"dior\",\"terms\":[\"Dior\"]},"
+        "{\"id\":\"nikon\",\"terms\":[\"Nikon\"]},{\"id\":\"luxem\",\"terms\":[\"Luxem\"]},"
+        "{\"id\":\"rolex\",\"terms\":[\"Rolex\"]},{\"id\":\"sony\",\"terms\":[\"PS5 Pro\"]},"
+        "{\"id\":\"bal\",\"terms\":[\"Balenciaga\"]},{\"id\":\"cartier\",\"terms\":[\"Cartier\"]}],"
+        "\"signals\":[{\"term\":\"replica\",\"kind\":\"replica\",\"weight\":0.9}]}";
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(kb, strlen(kb), &k, &err), &err);
+    if (!k)
+        return;
+    /* Letters doubled or undoubled, sound-alike letters, padding. */
+    CHECK_STR(misspelled(k, "guccy"), "gucci");
+    CHECK_STR(misspelled(k, "addidas"), "adidas");
+    CHECK_STR(misspelled(k, "guci"), "gucci");
+    CHECK_STR(misspelled(k, "rolexx"), "rolex");
+    CHECK_STR(misspelled(k, "kartier"), "cartier");
+    CHECK_STR(misspelled(k, "guccyy"), "gucci");
+    CHECK_STR(misspelled(k, "caaaoach"), "coach");              /* a real counterfeit shop's domain */
+    CHECK_STR(misspelled(k, "baleaaanciaga"), "bal");           /* another */
+    CHECK_STR(misspelled(k, "guuuccci"), "gucci");
+    CHECK_STR(misspelled(k, "louisvuiton"), "lv");              /* a name of two words, joined */
+    /* Not misspellings. */
+    CHECK_STR(misspelled(k, "gucci"), "");                      /* the mark itself */
+    CHECK_STR(misspelled(k, "channel"), "");                    /* an English word */
+    CHECK_STR(misspelled(k, "rolexs"), "");                     /* a plural */
+    CHECK_STR(misspelled(k, "rolexes"), "");
+    CHECK_STR(misspelled(k, "luxe"), "");                       /* cut short (and a word) */
+    CHECK_STR(misspelled(k, "luxm"), "");                       /* any other edit: names of their own */
+    CHECK_STR(misspelled(k, "gucic"), "");
+    CHECK_STR(misspelled(k, "nikkor"), "");
+    CHECK_STR(misspelled(k, "gucca"), "");
+    CHECK_STR(misspelled(k, "dioor"), "");                      /* marks of four letters are left alone */
+    CHECK_STR(misspelled(k, "ps5pr"), "");                      /* marks with digits too */
+    CHECK_STR(misspelled(k, "chaneelboy"), "");                 /* nicknames are not marks */
+    CHECK_STR(misspelled(k, "gu"), "");
+    dj_kb_unref(k);
+}
+
 static void test_kb_empty_is_valid(void)
 {
     dj_err err = {0};
@@ -208,5 +259,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_kb_refcount_outlives_holder),
     DJ_TEST(test_kb_empty_is_valid),
     DJ_TEST(test_kb_joined_keys),
+    DJ_TEST(test_kb_misspelled_marks),
 };
 DJ_TEST_SUITE(tests)

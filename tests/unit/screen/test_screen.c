@@ -1,8 +1,8 @@
 /* Tests for src/screen: every case of tests/data/screen/cases.jsonl
  * ({"listing", "decision", "brand", "signals"}) screened against
  * tests/data/screen/kb.json must get that decision and brand and carry at
- * least those reason signals; the batch path writes what line-by-line
- * screening writes. */
+ * least those reason signals (and "quotes", "kinds"); the batch path writes
+ * what line-by-line screening writes. */
 #define _GNU_SOURCE /* memmem */
 #include "test.h"
 #include "fixture.h"
@@ -13,6 +13,26 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* 1 when every string of the case's array want[] is the value of key in
+ * one of the decision's reasons. */
+static int all_in_reasons(json_t *c, const char *want, json_t *d, const char *key)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(c, want), i, w) {
+        int found = 0;
+        size_t j;
+        json_t *r;
+        json_array_foreach(d ? json_object_get(d, "reasons") : NULL, j, r) {
+            const char *v = json_string_value(json_object_get(r, key));
+            found |= v && !strcmp(v, json_string_value(w));
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
 
 static void test_screen_cases_from_file(void)
 {
@@ -44,28 +64,10 @@ static void test_screen_cases_from_file(void)
         json_t *wb = json_object_get(c, "brand"), *gb = d ? json_object_get(d, "brand") : NULL;
         int brand_ok = json_is_null(wb) ? json_is_null(gb)
                                         : json_is_string(gb) && !strcmp(json_string_value(wb), json_string_value(gb));
-        int sig_ok = 1;
-        size_t i;
-        json_t *w;
-        json_array_foreach(json_object_get(c, "signals"), i, w) {
-            int found = 0;
-            size_t j;
-            json_t *r;
-            json_array_foreach(d ? json_object_get(d, "reasons") : NULL, j, r)
-                found |= !strcmp(json_string_value(json_object_get(r, "signal")), json_string_value(w));
-            sig_ok &= found;
-        }
-        /* "quotes": what the reasons must quote, as the seller wrote it. */
-        json_array_foreach(json_object_get(c, "quotes"), i, w) {
-            int found = 0;
-            size_t j;
-            json_t *r;
-            json_array_foreach(d ? json_object_get(d, "reasons") : NULL, j, r) {
-                const char *q = json_string_value(json_object_get(r, "quote"));
-                found |= q && !strcmp(q, json_string_value(w));
-            }
-            sig_ok &= found;
-        }
+        /* Each of the case's "signals", "quotes" (as the seller wrote
+         * them) and "kinds" (of obfuscation) must be in some reason. */
+        int sig_ok = all_in_reasons(c, "signals", d, "signal") && all_in_reasons(c, "quotes", d, "quote") &&
+                     all_in_reasons(c, "kinds", d, "kind");
         if (!got || strcmp(got, want) || !brand_ok || !sig_ok)
             dj_test_fail(__FILE__, __LINE__, "case %s: want %s, got %s", id, want, out.data);
         json_decref(d);

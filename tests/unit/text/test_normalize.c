@@ -345,6 +345,19 @@ static void test_text_fast_path_cjk_runs(void)
     twin_free(&tw);
 }
 
+static void test_text_english_words(void)
+{
+    static const char *const words[] = {"aa", "channel", "couch", "prado", "micro", "gucci", "zzz"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        CHECK(dj_text_is_english_word(words[i], strlen(words[i])));
+    static const char *const not_words[] = {"", "a", "chanell", "guccy", "addidas", "channe", "channels2", "zzzzzzzz"};
+    for (size_t i = 0; i < sizeof not_words / sizeof not_words[0]; i++)
+        CHECK(!dj_text_is_english_word(not_words[i], strlen(not_words[i])));
+    /* A prefix of a longer text is not the word: the length counts. */
+    CHECK(dj_text_is_english_word("couches", 5));
+    CHECK(!dj_text_is_english_word("couches", 4));
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
@@ -354,5 +367,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_every_code_point_idempotent),
     DJ_TEST(test_text_fast_path_matches_full),
     DJ_TEST(test_text_fast_path_cjk_runs),
+    DJ_TEST(test_text_english_words),
 };
 DJ_TEST_SUITE(tests)
