@@ -117,9 +117,12 @@ static int same_key(const key *x, const key *y)
            !memcmp(x->norm, y->norm, x->len);
 }
 
-/* Compiles the patterns (skel = 0) or the skeletons of the lookalike
- * patterns (skel = 1) as literals. */
-static dj_rc build_db(dj_kb *kb, int skel, void **out, dj_err *err)
+enum { DB_PLAIN, DB_SKEL, DB_SOUND };
+
+/* Compiles the patterns (DB_PLAIN), the skeletons of the lookalike
+ * patterns (DB_SKEL) or the sounds of Chinese marks (DB_SOUND) as
+ * literals. */
+static dj_rc build_db(dj_kb *kb, int which, void **out, dj_err *err)
 {
     size_t n = 0;
     const char **exprs = dj_xmalloc(kb->n_patterns * sizeof *exprs);
@@ -128,10 +131,10 @@ static dj_rc build_db(dj_kb *kb, int skel, void **out, dj_err *err)
     unsigned *ids = dj_xmalloc(kb->n_patterns * sizeof *ids);
     for (size_t i = 0; i < kb->n_patterns; i++) {
         dj_kb_pattern *p = &kb->patterns[i];
-        if (skel && !p->leet)
+        if ((which == DB_SKEL && !p->leet) || (which == DB_SOUND && !p->sound))
             continue;
-        exprs[n] = skel ? p->skel : p->term;
-        lens[n] = p->len;
+        exprs[n] = which == DB_SKEL ? p->skel : which == DB_SOUND ? p->sound : p->term;
+        lens[n] = which == DB_SOUND ? p->sound_len : p->len;
         ids[n] = (unsigned)i;
         n++;
     }
@@ -167,6 +170,26 @@ static void prepare_skeletons(dj_kb *kb)
         k[p->len] = '\0';
         p->skel = k;
     }
+}
+
+/* The sounds of every brand mark of DJ_KB_SOUND_MIN..MAX ideographs
+ * that all have one (pattern.sound); returns how many. */
+static size_t prepare_sounds(dj_kb *kb)
+{
+    size_t n = 0;
+    char buf[2 * DJ_KB_MAX_TERM_BYTES + 2];
+    for (size_t i = 0; i < kb->n_patterns; i++) {
+        dj_kb_pattern *p = &kb->patterns[i];
+        if (p->kind != DJ_PAT_MARK || p->len % 3 || p->len < 3 * DJ_KB_SOUND_MIN || p->len > 3 * DJ_KB_SOUND_MAX)
+            continue;
+        size_t k = dj_text_sounds(p->term, p->len, buf, NULL);
+        if (k != 2 * p->len / 3)
+            continue; /* not all ideographs with a reading */
+        p->sound = dj_arena_strndup(kb->pool, buf, k);
+        p->sound_len = (uint32_t)k;
+        n++;
+    }
+    return n;
 }
 
 typedef struct build_job {
@@ -215,6 +238,8 @@ void dj_kb__free_compiled(dj_kb *kb)
     dj_kb__join_free(kb);
     hs_free_database(kb->skel_db);
     kb->skel_db = NULL;
+    hs_free_database(kb->sound_db);
+    kb->sound_db = NULL;
     hs_free_database(kb->db);
     kb->db = NULL;
     free(kb->patterns);
@@ -312,7 +337,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
 
     /* The two databases compile in parallel: compile time is most of a KB
      * swap, and Hyperscan's compiler is single-threaded. */
-    build_job job = {kb, 1, NULL, DJ_OK, {0}};
+    build_job job = {kb, DB_SKEL, NULL, DJ_OK, {0}};
     pthread_t tid;
     int threaded = 0;
     if (kb->n_leet) {
@@ -321,7 +346,9 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         if (!threaded)
             build_thread(&job);
     }
-    rc = build_db(kb, 0, &kb->db, err);
+    rc = build_db(kb, DB_PLAIN, &kb->db, err);
+    if (!rc && prepare_sounds(kb))
+        rc = build_db(kb, DB_SOUND, &kb->sound_db, err); /* a few thousand short literals: quick */
     if (threaded)
         pthread_join(tid, NULL);
     kb->skel_db = job.db;
@@ -336,6 +363,8 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
     hs_database_size(kb->db, &kb->db_bytes);
     if (kb->skel_db && hs_database_size(kb->skel_db, &sz) == HS_SUCCESS)
         kb->db_bytes += sz;
+    if (kb->sound_db && hs_database_size(kb->sound_db, &sz) == HS_SUCCESS)
+        kb->db_bytes += sz;
 done:
     free(keys);
     dj_buf_fini(&nb);
@@ -347,7 +376,8 @@ dj_rc dj_kb_scanner_new(dj_kb *kb, dj_kb_scanner **out, dj_err *err)
 {
     hs_scratch_t *scratch = NULL;
     if ((kb->db && hs_alloc_scratch(kb->db, &scratch) != HS_SUCCESS) ||
-        (kb->skel_db && hs_alloc_scratch(kb->skel_db, &scratch) != HS_SUCCESS)) {
+        (kb->skel_db && hs_alloc_scratch(kb->skel_db, &scratch) != HS_SUCCESS) ||
+        (kb->sound_db && hs_alloc_scratch(kb->sound_db, &scratch) != HS_SUCCESS)) {
         hs_free_scratch(scratch);
         return dj_err_set(err, DJ_ENOMEM, "cannot allocate Hyperscan scratch space");
     }
@@ -402,4 +432,14 @@ dj_rc dj_kb_scan(dj_kb_scanner *s, const char *text, size_t len, dj_kb_match_fn 
 dj_rc dj_kb_scan_skeleton(dj_kb_scanner *s, const char *skel, size_t len, dj_kb_match_fn fn, void *ud)
 {
     return scan_db(s, s->kb->skel_db, skel, len, fn, ud);
+}
+
+dj_rc dj_kb_scan_sounds(dj_kb_scanner *s, const char *sounds, size_t len, dj_kb_match_fn fn, void *ud)
+{
+    return scan_db(s, s->kb->sound_db, sounds, len, fn, ud);
+}
+
+int dj_kb_has_sounds(const dj_kb *kb)
+{
+    return kb->sound_db != NULL;
 }

@@ -97,6 +97,9 @@ typedef struct dj_kb_pattern {
                                (苹果通用, iPhone专用; 四季通用 before a name is "all-season") */
     uint8_t wide_source;    /* the KB writes it with full-width letters (ＧＵＣＣＩ) */
     const char *skel;       /* the term's skeleton when leet, else NULL */
+    const char *sound;      /* a brand mark of DJ_KB_SOUND_MIN..MAX ideographs:
+                               their sounds (dj_text_sounds), else NULL */
+    uint32_t sound_len;
 } dj_kb_pattern;
 
 /* Loads, validates and compiles a KB from JSON text. On failure *out is
@@ -196,6 +199,19 @@ int dj_kb_is_lookalike_byte(unsigned char c);
  * pattern indices are those of dj_kb_pattern_at. */
 dj_rc dj_kb_scan_skeleton(dj_kb_scanner *s, const char *skel, size_t len,
                           dj_kb_match_fn fn, void *ud);
+
+/* Brand marks written in Chinese with other characters of the same sound
+ * (谐音: 香奈尔 for 香奈儿, 劳力仕 for 劳力士). Every brand mark of
+ * DJ_KB_SOUND_MIN to DJ_KB_SOUND_MAX ideographs, all with a Mandarin
+ * reading, is compiled by its sounds (pattern.sound, dj_text_sounds) into
+ * a third database; dj_kb_scan_sounds scans the sounds of a text with it.
+ * Reported ends are in sound bytes. Shorter marks (耐克, 古驰) are left
+ * out: two syllables name too many ordinary words. */
+#define DJ_KB_SOUND_MIN 3
+#define DJ_KB_SOUND_MAX 8
+dj_rc dj_kb_scan_sounds(dj_kb_scanner *s, const char *sounds, size_t len, dj_kb_match_fn fn, void *ud);
+/* 1 when the KB has such marks. */
+int dj_kb_has_sounds(const dj_kb *kb);
 
 /* Marks and signal terms written with their words joined or split. Every
  * Latin mark, nickname and signal term (letters, digits and the separators

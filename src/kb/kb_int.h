@@ -40,6 +40,7 @@ struct dj_kb {
     size_t n_leet;
     void *db;                   /* hs_database_t of every pattern */
     void *skel_db;              /* hs_database_t of lookalike skeletons, or NULL */
+    void *sound_db;             /* hs_database_t of marks' sounds, or NULL */
     size_t db_bytes;
     double load_ms, compile_ms;
     struct dj_bank *official;   /* every brand's official images (owner = brand index) */

@@ -31,7 +31,7 @@
 #define P_OBF_LEET         0.80
 #define P_OBF_SEPARATOR    0.70
 #define P_OBF_WIDE         0.70  /* ＧＵＣＣＩ outside Japanese text */
-#define P_OBF_MISSPELLED   0.30  /* Guccy: weak alone (honest typos, names one edit apart) */
+#define P_OBF_SPELLING     0.30  /* Guccy, 香奈尔: weak alone (names of their own sound alike too) */
 #define F_NOT_COVERED      0.60  /* obfuscation outside the brand's goods */
 #define F_REPLICA_NOBRAND  0.55  /* replica wording with no brand named */
 #define F_REPLICA_UNCOVERED 0.75 /* replica wording, brand outside its goods */
@@ -57,7 +57,7 @@
 typedef struct cand {
     int brand;
     int title_mark, desc_mark, nick, obf;  /* hit indices or -1 */
-    int typo;                              /* a misspelled mark (DJ_OBF_MISSPELLED only), or -1 */
+    int typo;                              /* a mark misspelled or a homophone (that only), or -1 */
     int compat;                            /* hit of the compat word, or -1 */
     int image, image_dist;                 /* official image: listing image index, distance */
     int cf, cf_dist;                       /* known counterfeit photo: listing image, distance */
@@ -704,6 +704,61 @@ static void scan_joined(dj_screen *s, scan_ud *u)
     }
 }
 
+/* A brand mark written with other characters of the same sound, as the
+ * sounds database reports it: a hit of kind DJ_OBF_HOMOPHONE when at least
+ * one character is the mark's own in its place (劳力仕 for 劳力士, while
+ * 老李是, "old Li is", shares none), not all are (the plain scan has
+ * those), and nothing of another brand was found there already (a part of
+ * the same brand's name, 阿迪 in 阿迪达思, gives way to the whole: see
+ * judge_nested). */
+static int on_sound(unsigned id, size_t to, void *ud)
+{
+    scan_ud *u = ud;
+    dj_screen *s = u->s;
+    const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, id);
+    uint32_t from = s->sound_at[to - p->sound_len], end = s->sound_at[to];
+    if (end - from != p->len)
+        return 0;
+    const char *t = u->v->s + from;
+    size_t same = 0;
+    for (size_t i = 0; i < p->len; i += 3)
+        same += !memcmp(t + i, p->term + i, 3);
+    if (!same || 3 * same == p->len)
+        return 0;
+    for (size_t i = 0; i < s->n_hits; i++) {
+        const dj_hit *o = &s->hits[i];
+        const dj_kb_pattern *q = dj_kb_pattern_at(s->kb, o->pat);
+        if (o->field == u->field && o->start < end && o->end > from &&
+            (q->kind > DJ_PAT_NICKNAME || q->owner != p->owner || o->start < from || o->end > end))
+            return 0;
+    }
+    add_hit(u, id, from, end, DJ_OBF_HOMOPHONE);
+    return 0;
+}
+
+/* Chinese marks in characters of the same sound (谐音: 香奈尔), in titles. */
+static dj_rc scan_sounds(dj_screen *s, scan_ud *u)
+{
+    const dj_text_view *v = u->v;
+    if (!dj_kb_has_sounds(s->kb))
+        return DJ_OK;
+    if (2 * v->len + 1 > s->sound_cap) {
+        s->sound_cap = 2 * (2 * v->len + 1);
+        free(s->sounds);
+        free(s->sound_at);
+        s->sounds = dj_xmalloc(s->sound_cap);
+        s->sound_at = dj_xmalloc(s->sound_cap * sizeof *s->sound_at);
+    }
+    size_t n = dj_text_sounds(v->s, v->len, s->sounds, s->sound_at), run = 0, longest = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = s->sounds[i] == DJ_TEXT_SOUND_GAP ? 0 : run + 1;
+        longest = run > longest ? run : longest;
+    }
+    if (longest < 2 * DJ_KB_SOUND_MIN)
+        return DJ_OK; /* no run of ideographs as long as a mark */
+    return dj_kb_scan_sounds(s->scanner, s->sounds, n, on_sound, u);
+}
+
 static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len, dj_err *err)
 {
     dj_text_view *v = &s->view[field];
@@ -734,8 +789,10 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         rc = scan_lookalikes(s, &u);
     if (!rc)
         rc = scan_case_swaps(s, &u, raw, len);
-    if (!rc && field == FIELD_TITLE)
+    if (!rc && field == FIELD_TITLE) {
         scan_joined(s, &u);
+        rc = scan_sounds(s, &u);
+    }
     return rc;
 }
 
@@ -830,7 +887,11 @@ static double obf_p(unsigned obf, const char **kind)
     }
     if (obf & DJ_OBF_MISSPELLED) {
         *kind = "misspelled";
-        return P_OBF_MISSPELLED;
+        return P_OBF_SPELLING;
+    }
+    if (obf & DJ_OBF_HOMOPHONE) {
+        *kind = "homophone";
+        return P_OBF_SPELLING;
     }
     *kind = "full_width";
     return P_OBF_WIDE;
@@ -1085,7 +1146,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                     c->compat = (int)i;
                 continue;
             }
-            if (h->obf == DJ_OBF_MISSPELLED) {
+            if (h->obf == DJ_OBF_MISSPELLED || h->obf == DJ_OBF_HOMOPHONE) {
                 if (c->typo < 0)
                     c->typo = (int)i;
                 continue;

@@ -49,6 +49,8 @@ void dj_screen_free(dj_screen *s)
     free(s->title_flags);
     free(s->title_orig);
     free(s->skel);
+    free(s->sounds);
+    free(s->sound_at);
     free(s);
 }
 

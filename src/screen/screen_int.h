@@ -17,7 +17,8 @@
  * and full-width letters. */
 #define DJ_OBF_LEET 8
 #define DJ_OBF_WIDE 16
-#define DJ_OBF_MISSPELLED 32 /* a mark one edit away (Guccy): dj_kb_misspelled */
+#define DJ_OBF_MISSPELLED 32 /* a mark spelled around a filter (Guccy): dj_kb_misspelled */
+#define DJ_OBF_HOMOPHONE 64  /* a Chinese mark in characters that sound alike (香奈尔) */
 
 enum { FIELD_TITLE, FIELD_DESC };
 
@@ -89,6 +90,9 @@ struct dj_screen {
     size_t title_cap;
     char *skel;                 /* skeleton windows of lookalike words */
     size_t skel_cap;
+    char *sounds;               /* the title's sounds (dj_text_sounds) */
+    uint32_t *sound_at;         /* ... and where each byte's character is */
+    size_t sound_cap;
     dj_text_view view[2];
     dj_hit hits[DJ_SCREEN_MAX_HITS];
     size_t n_hits;

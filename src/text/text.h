@@ -134,6 +134,17 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at);
  * (Han, Hiragana, Katakana, Hangul, Thai), so terms need no word boundary. */
 int dj_text_is_cjk(uint32_t cp);
 
+/* The sounds of normalized text s[0..n) into out (2n bytes at most): two
+ * bytes for each ideograph of U+4E00..U+9FFF, its toneless Mandarin
+ * syllable (the first a lead byte >= 0x80, the second < 0x80, so a match
+ * starts on a character), and one DJ_TEXT_SOUND_GAP for each run of other
+ * characters. Characters that sound alike get the same bytes: 香奈尔 and
+ * 香奈儿 (xiang nai er). at (may be NULL; 2n + 1 entries) receives, for
+ * each byte, the offset in s of its character, and at[len] = n. Returns
+ * the length. */
+#define DJ_TEXT_SOUND_GAP 0x01
+size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at);
+
 /* 1 when s[0..n), lower-case ASCII letters, is an English word or name of
  * the SCOWL size-70 list (data/text/words_en.txt): "channel" and "prado"
  * are words, "chanell" is not. A filter: about 1.6 non-words in a thousand

@@ -1,6 +1,7 @@
 /* Tests for src/kb: validation messages, lookups, compile and scan. */
 #include "test.h"
 #include "kb/kb.h"
+#include "text/text.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -236,6 +237,35 @@ static void test_kb_misspelled_marks(void)
     dj_kb_unref(k);
 }
 
+static void test_kb_sounds_of_chinese_marks(void)
+{
+    static const char *two = "{\"brands\":[{\"id\":\"gucci\",\"terms\":[\"Gucci\",\"古驰\"]}]}";
+    static const char *three =
+        "{\"brands\":[{\"id\":\"chanel\",\"terms\":[\"香奈儿\",\"Chanel\"],\"nicknames\":[\"香奶奶\"]}]}";
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(two, strlen(two), &k, &err), &err);
+    CHECK(k && !dj_kb_has_sounds(k)); /* two characters name too much */
+    dj_kb_unref(k);
+    k = NULL;
+    CHECK_OK(dj_kb_load(three, strlen(three), &k, &err), &err);
+    if (!k)
+        return;
+    CHECK(dj_kb_has_sounds(k));
+    size_t with_sound = 0;
+    for (size_t i = 0; i < dj_kb_n_patterns(k); i++) {
+        const dj_kb_pattern *p = dj_kb_pattern_at(k, i);
+        if (!p->sound)
+            continue;
+        with_sound++;
+        CHECK_STR(p->term, "香奈儿"); /* marks only: not the nickname, not Latin */
+        char b[16];
+        CHECK(p->sound_len == 6 && dj_text_sounds("香奈尔", 9, b, NULL) == 6 && !memcmp(b, p->sound, 6));
+    }
+    CHECK_EQ(with_sound, 1);
+    dj_kb_unref(k);
+}
+
 static void test_kb_empty_is_valid(void)
 {
     dj_err err = {0};
@@ -260,5 +290,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_kb_empty_is_valid),
     DJ_TEST(test_kb_joined_keys),
     DJ_TEST(test_kb_misspelled_marks),
+    DJ_TEST(test_kb_sounds_of_chinese_marks),
 };
 DJ_TEST_SUITE(tests)

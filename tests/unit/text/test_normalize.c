@@ -358,6 +358,40 @@ static void test_text_english_words(void)
     CHECK(!dj_text_is_english_word("couches", 4));
 }
 
+/* The sounds of a text: the same bytes for characters read alike. */
+static size_t sounds_of(const char *s, char *out, uint32_t *at)
+{
+    return dj_text_sounds(s, strlen(s), out, at);
+}
+
+static void test_text_sounds(void)
+{
+    char a[64], b[64];
+    uint32_t at[65];
+    size_t n = sounds_of("香奈儿", a, at), m = sounds_of("香奈尔", b, NULL); /* er2, er3 */
+    CHECK_EQ(n, 6);
+    CHECK(m == n && !memcmp(a, b, n));
+    CHECK_EQ(at[0], 0);
+    CHECK_EQ(at[3], 3);
+    CHECK_EQ(at[5], 6);
+    CHECK_EQ(at[6], 9);
+    CHECK(((unsigned char)a[0] & 0x80) && !((unsigned char)a[1] & 0x80)); /* a match starts on a character */
+    m = sounds_of("香奈", b, NULL);
+    CHECK(m == 4 && !memcmp(a, b, 4));
+    m = sounds_of("香水", b, NULL);
+    CHECK(m == 4 && memcmp(a, b, 4) != 0);
+    /* Anything else is one gap a run: "ab 劳力士!" is gap + 6 bytes + gap. */
+    n = sounds_of("ab 劳力士!", a, at);
+    CHECK_EQ(n, 8);
+    CHECK(a[0] == DJ_TEXT_SOUND_GAP && a[7] == DJ_TEXT_SOUND_GAP);
+    CHECK_EQ(at[1], 3);
+    CHECK_EQ(at[8], 13);
+    m = sounds_of("xx老李是", b, NULL); /* lao li shi: the sounds of 劳力士 */
+    CHECK(m == 7 && !memcmp(a, b, 7));
+    CHECK_EQ(sounds_of("", a, at), 0);
+    CHECK_EQ(at[0], 0);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
@@ -368,5 +402,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_fast_path_matches_full),
     DJ_TEST(test_text_fast_path_cjk_runs),
     DJ_TEST(test_text_english_words),
+    DJ_TEST(test_text_sounds),
 };
 DJ_TEST_SUITE(tests)
