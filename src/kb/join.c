@@ -29,7 +29,7 @@ typedef struct bloom {
 } bloom;
 
 /* A key of the misspelling index: the hash's high half of a mark's
- * sound-alike form and the pattern index + 1 (0: an empty slot). */
+ * spelling form (spelling_form) and the pattern index + 1 (0: an empty slot). */
 typedef struct fuzzy_ent {
     uint32_t h;
     uint32_t pat1;
@@ -43,7 +43,7 @@ struct dj_kb_join {
     bloom fz;          /* every key of the misspelling index */
     fuzzy_ent *fz_ent; /* open addressing on the hash's low bits */
     size_t fz_mask;
-    const char **sq;   /* sound-alike form of each pattern in the index, else NULL */
+    const char **forms; /* spelling_form of each pattern in the index, else NULL */
 };
 
 static void bloom_init(bloom *b, size_t keys)
@@ -99,7 +99,7 @@ static size_t term_key(const char *t, size_t n, char *out, int *split)
  * (Addidas, Rolexx, Guci for Gucci), and with pads, runs of three or more
  * letters after the first dropped (caaaoach is coach, baleaaanciaga
  * balenciaga). */
-static size_t sound_form(const char *s, size_t n, char *out, int pads)
+static size_t spelling_form(const char *s, size_t n, char *out, int pads)
 {
     size_t k = 0;
     for (size_t i = 0; i < n;) {
@@ -142,14 +142,14 @@ static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
         cap *= 2;
     j->fz_ent = dj_xcalloc(cap, sizeof *j->fz_ent);
     j->fz_mask = cap - 1;
-    j->sq = dj_xcalloc(kb->n_patterns, sizeof *j->sq);
+    j->forms = dj_xcalloc(kb->n_patterns, sizeof *j->forms);
     bloom_init(&j->fz, n);
     for (size_t i = 0; i < kb->n_patterns; i++) {
         size_t k = fuzzy_key(&kb->patterns[i], key);
         if (!k)
             continue;
-        size_t m = sound_form(key, k, form, 0);
-        j->sq[i] = dj_arena_strndup(kb->pool, form, m);
+        size_t m = spelling_form(key, k, form, 0);
+        j->forms[i] = dj_arena_strndup(kb->pool, form, m);
         uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form, m);
         bloom_add(&j->fz, h);
         size_t s = (size_t)h & j->fz_mask;
@@ -209,7 +209,7 @@ void dj_kb__join_free(dj_kb *kb)
     free(kb->join->ent);
     free(kb->join->fz.w);
     free(kb->join->fz_ent);
-    free(kb->join->sq);
+    free(kb->join->forms);
     free(kb->join);
     kb->join = NULL;
 }
@@ -242,8 +242,8 @@ size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pa
     int pads = 0; /* a run of three letters after the first: the second form differs */
     for (size_t i = 1; i + 2 < n && !pads; i++)
         pads = key[i] == key[i + 1] && key[i] == key[i + 2];
-    m[0] = sound_form(key, n, form[0], 0);
-    m[1] = pads ? sound_form(key, n, form[1], 1) : 0;
+    m[0] = spelling_form(key, n, form[0], 0);
+    m[1] = pads ? spelling_form(key, n, form[1], 1) : 0;
     int english = -1; /* asked once, and only about a word that is a mark's variant */
     for (int f = 0; f <= pads && found < max; f++) {
         uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form[f], m[f]);
@@ -251,8 +251,8 @@ size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pa
             continue;
         for (size_t s = (size_t)h & j->fz_mask; j->fz_ent[s].pat1 && found < max; s = (s + 1) & j->fz_mask) {
             uint32_t pat = j->fz_ent[s].pat1 - 1;
-            const char *psq = j->sq[pat];
-            if (j->fz_ent[s].h != (uint32_t)(h >> 32) || strlen(psq) != m[f] || memcmp(psq, form[f], m[f]))
+            const char *pf = j->forms[pat];
+            if (j->fz_ent[s].h != (uint32_t)(h >> 32) || strlen(pf) != m[f] || memcmp(pf, form[f], m[f]))
                 continue;
             size_t k = fuzzy_key(&kb->patterns[pat], mark), seen = 0;
             while (seen < found && pats[seen] != pat)

@@ -867,34 +867,28 @@ static double image_p(double near, double far, int distance)
     return near - (near - far) * distance / DJ_PDQ_MATCH_DISTANCE;
 }
 
+/* The kinds of obfuscation, strongest first: a hit is named by its first. */
+static const struct {
+    unsigned bit;
+    const char *kind;
+    double p;
+} obf_kinds[] = {
+    {DJ_TEXT_F_HOMOGLYPH, "homoglyph", P_OBF_HOMOGLYPH},
+    {DJ_TEXT_F_INVISIBLE, "invisible_character", P_OBF_INVISIBLE},
+    {DJ_OBF_LEET, "lookalike_digits", P_OBF_LEET},
+    {DJ_TEXT_F_SEPARATOR, "separated_letters", P_OBF_SEPARATOR},
+    {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
+    {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
+    {DJ_OBF_WIDE, "full_width", P_OBF_WIDE}, /* and any other */
+};
+
 static double obf_p(unsigned obf, const char **kind)
 {
-    if (obf & DJ_TEXT_F_HOMOGLYPH) {
-        *kind = "homoglyph";
-        return P_OBF_HOMOGLYPH;
-    }
-    if (obf & DJ_TEXT_F_INVISIBLE) {
-        *kind = "invisible_character";
-        return P_OBF_INVISIBLE;
-    }
-    if (obf & DJ_OBF_LEET) {
-        *kind = "lookalike_digits";
-        return P_OBF_LEET;
-    }
-    if (obf & DJ_TEXT_F_SEPARATOR) {
-        *kind = "separated_letters";
-        return P_OBF_SEPARATOR;
-    }
-    if (obf & DJ_OBF_MISSPELLED) {
-        *kind = "misspelled";
-        return P_OBF_SPELLING;
-    }
-    if (obf & DJ_OBF_HOMOPHONE) {
-        *kind = "homophone";
-        return P_OBF_SPELLING;
-    }
-    *kind = "full_width";
-    return P_OBF_WIDE;
+    size_t i = 0, n = sizeof obf_kinds / sizeof obf_kinds[0];
+    while (i + 1 < n && !(obf & obf_kinds[i].bit))
+        i++;
+    *kind = obf_kinds[i].kind;
+    return obf_kinds[i].p;
 }
 
 /* Judges the signal hits: negation right before, cancel terms near,
