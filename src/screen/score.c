@@ -609,8 +609,8 @@ static void run_key(const char *t, const uint32_t (*w)[2], size_t a, size_t b, c
  * term, as written or joined, but a brand's mark misspelled (Guccy, Louis
  * Vuiton, caaaoach; see dj_kb_misspelled): a hit of kind DJ_OBF_MISSPELLED,
  * when the run is letters only (digits make model names), nothing was found
- * there already (Gucci a is Gucci, then a), and two words have three
- * letters or more each and are not both English words (words of their own). */
+ * there already (Gucci a is Gucci, then a), and two words are not both
+ * English words (words of their own). */
 static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t a, size_t b, const char *key,
                             size_t k)
 {
@@ -621,8 +621,6 @@ static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], si
     for (size_t i = 0; i < s->n_hits; i++)
         if (s->hits[i].field == u->field && s->hits[i].start < to && s->hits[i].end > from)
             return;
-    if (b > a && (w[a][1] - w[a][0] < 3 || w[b][1] - w[b][0] < 3))
-        return;
     uint32_t pats[4];
     size_t np = dj_kb_misspelled(s->kb, key, k, pats, 4);
     const char *t = u->v->s;
