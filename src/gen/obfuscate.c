@@ -142,6 +142,8 @@ int dj_gen__obf_applies(int ob, const char *mark)
         return n >= 2;
     case DJ_GEN__OB_MIXED_CASE:
         return latin && letters >= 4;
+    case DJ_GEN__OB_MISSPELLED:
+        return latin && letters >= 5;
     default:
         return 0;
     }
@@ -160,6 +162,65 @@ static size_t pick_positions(dj_gen__rng *r, const int *ok, size_t n, size_t k, 
         cand[j] = cand[--nc];
     }
     return np;
+}
+
+/* A misspelling of the mark cp[0..n) that still reads as the name, of any
+ * kind, not only those the screen looks for: a letter doubled (Addidas), a
+ * double letter undoubled (Guci), a sound-alike letter (Guccy, Kartier,
+ * Versaze), two neighbours swapped (Gucic), a letter dropped (Rolx), or a
+ * vowel padded to three (Caaaoach). The first letter stays. */
+static void misspell(dj_gen__rng *r, const uint32_t *cp, size_t n, dj_buf *o)
+{
+    static const char sound_of[] = "ickszy", sound_to[] = "ykczsi"; /* i>y c>k k>c s>z z>s y>i */
+    uint32_t out[MAX_CP + 4];
+    size_t m = 0;
+    for (int tries = 0; tries < 16 && !m; tries++) {
+        size_t i = 1 + dj_gen__below(r, (uint32_t)(n - 1)); /* never the first letter */
+        int kind = (int)dj_gen__below(r, 6);
+        uint32_t c = lower(cp[i]);
+        int next_alpha = i + 1 < n && is_alpha(cp[i + 1]);
+        if (!is_alpha(cp[i]) || (kind == 1 && lower(cp[i - 1]) != c) ||
+            (kind == 2 && (c >= 0x80 || !strchr(sound_of, (int)c))) ||
+            (kind == 3 && (!next_alpha || lower(cp[i + 1]) == c)) || (kind == 4 && !next_alpha) ||
+            (kind == 5 && (c >= 0x80 || !strchr("aeiou", (int)c))))
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            if (k != i) {
+                out[m++] = cp[k];
+                continue;
+            }
+            switch (kind) {
+            case 0: /* doubled */
+                out[m++] = cp[k];
+                out[m++] = cp[k];
+                break;
+            case 2: { /* a sound-alike letter, in the case of the one it replaces */
+                uint32_t t = (uint32_t)sound_to[strchr(sound_of, (int)c) - sound_of];
+                out[m++] = cp[k] == c ? t : upper(t);
+                break;
+            }
+            case 3: /* swapped with the next */
+                out[m++] = cp[k + 1];
+                out[m++] = cp[k];
+                k++;
+                break;
+            case 5: /* padded */
+                for (int j = 0; j < 3; j++)
+                    out[m++] = cp[k];
+                break;
+            default: /* 1 undoubled, 4 dropped: the letter goes */
+                break;
+            }
+        }
+    }
+    if (!m) { /* no edit fits: the last letter doubled */
+        for (size_t k = 0; k < n; k++)
+            out[m++] = cp[k];
+        out[m] = out[m - 1];
+        m++;
+    }
+    for (size_t k = 0; k < m; k++)
+        put(o, out[k]);
 }
 
 void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
@@ -290,6 +351,9 @@ void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
             put(o, out[i]);
         break;
     }
+    case DJ_GEN__OB_MISSPELLED:
+        misspell(r, cp, n, o);
+        break;
     default:
         dj_buf_adds(o, mark);
     }
