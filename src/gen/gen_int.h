@@ -516,6 +516,7 @@ enum {
     DJ_GEN__OB_ZERO_WIDTH,
     DJ_GEN__OB_MIXED_CASE,
     DJ_GEN__OB_MISSPELLED,
+    DJ_GEN__OB_HOMOPHONE,
     DJ_GEN__OB_N,
 };
 

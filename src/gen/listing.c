@@ -675,7 +675,7 @@ static int sc_obf(ctx *c, int ob)
     if (pct(c, 12)) {
         int o2 = (int)pick(c, DJ_GEN__OB_N);
         if (o2 != ob && o2 != DJ_GEN__OB_TRADITIONAL && o2 != DJ_GEN__OB_MIXED_CASE && o2 != DJ_GEN__OB_MISSPELLED &&
-            ob != DJ_GEN__OB_MISSPELLED)
+            o2 != DJ_GEN__OB_HOMOPHONE && ob != DJ_GEN__OB_MISSPELLED && ob != DJ_GEN__OB_HOMOPHONE)
             c->obf2 = o2;
     }
     covered_leaf(c);
@@ -702,10 +702,11 @@ static int sc_obf(ctx *c, int ob)
     else
         price_ratio(c, 350, 750);
     uint32_t rp = ratio_pm(c);
-    /* A misspelling names the brand less surely than a disguised mark (a
-     * typo, or another name one letter away): strong with replica wording
-     * only, as a nickname is. */
-    counterfeit(c, with_replica || (ob != DJ_GEN__OB_MISSPELLED && rp <= (mixed ? 150u : 300u)));
+    /* A misspelling or a homophone names the brand less surely than a
+     * disguised mark (a typo, or another name one letter or one sound
+     * away): strong with replica wording only, as a nickname is. */
+    int weak = ob == DJ_GEN__OB_MISSPELLED || ob == DJ_GEN__OB_HOMOPHONE;
+    counterfeit(c, with_replica || (!weak && rp <= (mixed ? 150u : 300u)));
     random_images(c);
     return 1;
 }
@@ -862,7 +863,7 @@ typedef struct scenario {
 
 /* The proportions of docs/gen.md. */
 static const scenario scenarios[] = {
-    {"generic", 5350, sc_generic, 0},
+    {"generic", 5300, sc_generic, 0},
     {"generic_lookalike", 150, sc_generic_look, 0},
     {"authorized", 700, sc_authorized, 0},
     {"reseller", 250, sc_reseller, 0},
@@ -894,6 +895,7 @@ static const scenario scenarios[] = {
     {"obf_zero_width", 60, sc_obf, DJ_GEN__OB_ZERO_WIDTH},
     {"obf_mixed_case", 40, sc_obf, DJ_GEN__OB_MIXED_CASE},
     {"obf_misspelled", 50, sc_obf, DJ_GEN__OB_MISSPELLED},
+    {"obf_homophone", 50, sc_obf, DJ_GEN__OB_HOMOPHONE},
     {"stolen_photo", 160, sc_stolen, 0},
     {"brand_stuffing", 90, sc_stuffing, 0},
     {"price_far_below", 100, sc_price, 1},

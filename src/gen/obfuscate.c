@@ -11,7 +11,10 @@
 
 #include <string.h>
 
+#include "text/text.h"
 #include "util/utf8.h"
+
+#include <pthread.h>
 
 #define MAX_CP 96
 
@@ -112,6 +115,50 @@ static int has_space(const uint32_t *cp, size_t n)
     return 0;
 }
 
+/* Ideographs of everyday text (the generator's own sentences, words,
+ * titles and products), the ones a seller picks to write a name by its
+ * sound (香奈尔 for 香奈儿), not rare characters of the same reading. */
+#define N_COMMON 4096
+static uint32_t common[N_COMMON];
+static size_t n_common;
+static pthread_once_t common_once = PTHREAD_ONCE_INIT;
+
+static void collect_common(const dj_gen_tsv *t)
+{
+    static uint8_t seen[0xA000 - 0x4E00];
+    for (int i = 0; i < (t->rows + 1) * t->cols; i++) {
+        uint32_t cp[MAX_CP];
+        size_t n = decode_all(t->cells[i] ? t->cells[i] : "", cp);
+        for (size_t k = 0; k < n && n_common < N_COMMON; k++)
+            if (dj_text_cjk_sound(cp[k]) && !seen[cp[k] - 0x4E00]) {
+                seen[cp[k] - 0x4E00] = 1;
+                common[n_common++] = cp[k];
+            }
+    }
+}
+
+static void common_init(void)
+{
+    collect_common(&dj_gen__tsv_sentences);
+    collect_common(&dj_gen__tsv_words);
+    collect_common(&dj_gen__tsv_titles);
+    collect_common(&dj_gen__tsv_products);
+}
+
+/* An everyday ideograph read as c is, other than c, picked with r (NULL:
+ * the first); 0 when there is none. */
+static uint32_t homophone(uint32_t c, dj_gen__rng *r)
+{
+    pthread_once(&common_once, common_init);
+    unsigned s = dj_text_cjk_sound(c);
+    uint32_t cand[64];
+    size_t n = 0;
+    for (size_t i = 0; s && i < n_common && n < 64; i++)
+        if (common[i] != c && dj_text_cjk_sound(common[i]) == s)
+            cand[n++] = common[i];
+    return n ? cand[r ? dj_gen__below(r, (uint32_t)n) : 0] : 0;
+}
+
 int dj_gen__obf_applies(int ob, const char *mark)
 {
     uint32_t cp[MAX_CP];
@@ -144,6 +191,12 @@ int dj_gen__obf_applies(int ob, const char *mark)
         return latin && letters >= 4;
     case DJ_GEN__OB_MISSPELLED:
         return latin && letters >= 5;
+    case DJ_GEN__OB_HOMOPHONE: {
+        size_t alt = 0;
+        for (size_t i = 0; i < n && !latin; i++)
+            alt += homophone(cp[i], NULL) != 0;
+        return !latin && n >= 2 && n <= 8 && alt > 0;
+    }
     default:
         return 0;
     }
@@ -228,7 +281,7 @@ void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
     uint32_t cp[MAX_CP];
     size_t n = decode_all(mark, cp);
     int latin = n > 0 && cp[0] < 0x80;
-    int ok[MAX_CP];
+    int ok[MAX_CP] = {0};
     size_t pos[4], np;
     switch (ob) {
     case DJ_GEN__OB_SPACED: {
@@ -354,6 +407,21 @@ void dj_gen__obf_write(int ob, const char *mark, dj_gen__rng *r, dj_buf *o)
     case DJ_GEN__OB_MISSPELLED:
         misspell(r, cp, n, o);
         break;
+    case DJ_GEN__OB_HOMOPHONE: {
+        /* One character (two, now and then, in a long name) for another of
+         * its sound; never all of them. */
+        for (size_t i = 0; i < n; i++)
+            ok[i] = homophone(cp[i], NULL) != 0;
+        np = pick_positions(r, ok, n, n >= 4 && dj_gen__below(r, 4) == 0 ? 2 : 1, pos);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = cp[i];
+            for (size_t j = 0; j < np; j++)
+                if (pos[j] == i)
+                    c = homophone(c, r);
+            put(o, c);
+        }
+        break;
+    }
     default:
         dj_buf_adds(o, mark);
     }

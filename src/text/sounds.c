@@ -9,6 +9,11 @@ static const uint16_t cjk_sounds[DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1] = {
 #include "text/cjk_sounds.inc"
 };
 
+unsigned dj_text_cjk_sound(uint32_t cp)
+{
+    return cp >= DJ_TEXT_CJK_LO && cp <= DJ_TEXT_CJK_HI ? cjk_sounds[cp - DJ_TEXT_CJK_LO] : 0;
+}
+
 size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -19,8 +24,7 @@ size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)
         if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
             uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
             len = 3;
-            if (cp >= DJ_TEXT_CJK_LO && cp <= DJ_TEXT_CJK_HI)
-                id = cjk_sounds[cp - DJ_TEXT_CJK_LO];
+            id = dj_text_cjk_sound(cp);
         } else {
             while (i + len < n && (u[i + len] & 0xC0) == 0x80)
                 len++;

@@ -144,6 +144,9 @@ int dj_text_is_cjk(uint32_t cp);
  * the length. */
 #define DJ_TEXT_SOUND_GAP 0x01
 size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at);
+/* The toneless Mandarin syllable of ideograph cp as a number (1..410, the
+ * same for 儿 and 尔), or 0 when it has none or is outside U+4E00..U+9FFF. */
+unsigned dj_text_cjk_sound(uint32_t cp);
 
 /* 1 when s[0..n), lower-case ASCII letters, is an English word or name of
  * the SCOWL size-70 list (data/text/words_en.txt): "channel" and "prado"
