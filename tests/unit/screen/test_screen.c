@@ -14,6 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const char dj_openapi_json[];
+
+/* 1 when every obfuscation kind the decision names is one the API
+ * document lists (it enumerates them for clients). */
+static int kinds_documented(json_t *d)
+{
+    size_t j;
+    json_t *r;
+    json_array_foreach(d ? json_object_get(d, "reasons") : NULL, j, r) {
+        const char *k = json_string_value(json_object_get(r, "kind"));
+        char quoted[64];
+        if (k && (snprintf(quoted, sizeof quoted, "\"%s\"", k) >= (int)sizeof quoted || !strstr(dj_openapi_json, quoted)))
+            return 0;
+    }
+    return 1;
+}
+
 /* 1 when every string of the case's array want[] is the value of key in
  * one of the decision's reasons. */
 static int all_in_reasons(json_t *c, const char *want, json_t *d, const char *key)
@@ -65,9 +82,10 @@ static void test_screen_cases_from_file(void)
         int brand_ok = json_is_null(wb) ? json_is_null(gb)
                                         : json_is_string(gb) && !strcmp(json_string_value(wb), json_string_value(gb));
         /* Each of the case's "signals", "quotes" (as the seller wrote
-         * them) and "kinds" (of obfuscation) must be in some reason. */
+         * them) and "kinds" (of obfuscation) must be in some reason; every
+         * kind named must be in the API document. */
         int sig_ok = all_in_reasons(c, "signals", d, "signal") && all_in_reasons(c, "quotes", d, "quote") &&
-                     all_in_reasons(c, "kinds", d, "kind");
+                     all_in_reasons(c, "kinds", d, "kind") && kinds_documented(d);
         if (!got || strcmp(got, want) || !brand_ok || !sig_ok)
             dj_test_fail(__FILE__, __LINE__, "case %s: want %s, got %s", id, want, out.data);
         json_decref(d);
