@@ -43,6 +43,9 @@ struct dj_kb_join {
     bloom fz;          /* every key of the misspelling index */
     fuzzy_ent *fz_ent; /* open addressing on the hash's low bits */
     size_t fz_mask;
+    bloom ed;          /* every key of the one-edit index (dj_kb_one_edit) */
+    fuzzy_ent *ed_ent; /* a mark's key less one letter after the first, or whole */
+    size_t ed_mask;
     const char **forms; /* spelling_form of each pattern in the index, else NULL */
 };
 
@@ -115,6 +118,13 @@ static size_t spelling_form(const char *s, size_t n, char *out, int pads)
     return k;
 }
 
+/* The hash of s[0..n) without its byte at skip (n: none). */
+static uint64_t hash_without(const char *s, size_t n, size_t skip)
+{
+    uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, s, skip < n ? skip : n);
+    return skip < n ? dj_kb_join_hash(h, s + skip + 1, n - skip - 1) : h;
+}
+
 /* The letters-only key of a brand's Latin mark long enough to be
  * misspelled recognizably, into key; 0 when it has none. */
 static size_t fuzzy_key(const dj_kb_pattern *p, char *key)
@@ -156,6 +166,29 @@ static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
         while (j->fz_ent[s].pat1)
             s = (s + 1) & j->fz_mask;
         j->fz_ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), (uint32_t)i + 1};
+    }
+    /* The one-edit index: each key whole and less each letter but the
+     * first (a word one edit from a mark shares one of these with it: the
+     * spelling correctors' "symmetric delete"). */
+    size_t n_ed = 0;
+    for (size_t i = 0; i < kb->n_patterns; i++)
+        n_ed += fuzzy_key(&kb->patterns[i], key);
+    cap = 64;
+    while (cap < 2 * n_ed)
+        cap *= 2;
+    j->ed_ent = dj_xcalloc(cap, sizeof *j->ed_ent);
+    j->ed_mask = cap - 1;
+    bloom_init(&j->ed, n_ed);
+    for (size_t i = 0; i < kb->n_patterns; i++) {
+        size_t k = fuzzy_key(&kb->patterns[i], key);
+        for (size_t d = 1; d <= k; d++) {
+            uint64_t h = hash_without(key, k, d);
+            bloom_add(&j->ed, h);
+            size_t s = (size_t)h & j->ed_mask;
+            while (j->ed_ent[s].pat1)
+                s = (s + 1) & j->ed_mask;
+            j->ed_ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), (uint32_t)i + 1};
+        }
     }
 }
 
@@ -209,6 +242,8 @@ void dj_kb__join_free(dj_kb *kb)
     free(kb->join->ent);
     free(kb->join->fz.w);
     free(kb->join->fz_ent);
+    free(kb->join->ed.w);
+    free(kb->join->ed_ent);
     free(kb->join->forms);
     free(kb->join);
     kb->join = NULL;
@@ -259,6 +294,60 @@ size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pa
                 seen++;
             if (seen < found || (k == n && !memcmp(key, mark, n)))
                 continue; /* found already, or the mark as written */
+            if (english < 0)
+                english = dj_text_is_english_word(key, n);
+            if (english)
+                return 0;
+            pats[found++] = pat;
+        }
+    }
+    return found;
+}
+
+/* 1 when a and b are at most one insertion, deletion, substitution or
+ * swap of neighbours apart. */
+static int within_one(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > nb)
+        return within_one(b, nb, a, na);
+    if (nb - na > 1)
+        return 0;
+    size_t i = 0;
+    while (i < na && a[i] == b[i])
+        i++;
+    if (i == na)
+        return 1; /* equal, or b has one more at the end */
+    if (na < nb)
+        return !memcmp(a + i, b + i + 1, na - i); /* b has one more at i */
+    if (!memcmp(a + i + 1, b + i + 1, na - i - 1))
+        return 1; /* substituted at i */
+    return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] && !memcmp(a + i + 2, b + i + 2, na - i - 2);
+}
+
+size_t dj_kb_one_edit(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max)
+{
+    const struct dj_kb_join *j = kb->join;
+    if (!j || !j->ed_ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
+        return 0;
+    char mark[DJ_KB_JOIN_MAX];
+    size_t found = 0;
+    int english = -1;
+    for (size_t d = 1; d <= n && found < max; d++) {
+        uint64_t h = hash_without(key, n, d);
+        if (!bloom_has(&j->ed, h))
+            continue;
+        for (size_t s = (size_t)h & j->ed_mask; j->ed_ent[s].pat1 && found < max; s = (s + 1) & j->ed_mask) {
+            uint32_t pat = j->ed_ent[s].pat1 - 1;
+            if (j->ed_ent[s].h != (uint32_t)(h >> 32))
+                continue;
+            size_t k = fuzzy_key(&kb->patterns[pat], mark), seen = 0;
+            while (seen < found && pats[seen] != pat)
+                seen++;
+            /* One edit; the first letter kept; not the mark, cut short or
+             * its plural. */
+            if (seen < found || !within_one(key, n, mark, k) || key[0] != mark[0] ||
+                (n <= k && !memcmp(key, mark, n)) || (n == k + 1 && !memcmp(key, mark, k) && key[k] == 's'))
+                continue;
             if (english < 0)
                 english = dj_text_is_english_word(key, n);
             if (english)

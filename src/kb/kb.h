@@ -263,4 +263,12 @@ size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint
 #define DJ_KB_FUZZY_MIN 5
 size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
 
+/* The same marks within any one edit of key[0..n): an insertion, deletion,
+ * substitution or swap of neighbours after the first letter (Convese,
+ * Spureme, Dysno), not cut short (luxe for Luxem), not a plural, not an
+ * English word. Far looser than dj_kb_misspelled (micro is one edit from
+ * Macro, Nikkor one from Nikon, Visio from Vizio): for a listing that
+ * already says it is a copy, to name which brand. */
+size_t dj_kb_one_edit(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+
 #endif

@@ -611,8 +611,10 @@ static void run_key(const char *t, const uint32_t (*w)[2], size_t a, size_t b, c
  * when the run is letters only (digits make model names), nothing was found
  * there already (Gucci a is Gucci, then a), and two words are not both
  * English words (words of their own). */
+typedef size_t (*mark_lookup)(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+
 static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t a, size_t b, const char *key,
-                            size_t k)
+                            size_t k, mark_lookup lookup)
 {
     for (size_t i = 0; i < k; i++)
         if (key[i] < 'a')
@@ -622,13 +624,58 @@ static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], si
         if (s->hits[i].field == u->field && s->hits[i].start < to && s->hits[i].end > from)
             return;
     uint32_t pats[4];
-    size_t np = dj_kb_misspelled(s->kb, key, k, pats, 4);
+    size_t np = lookup(s->kb, key, k, pats, 4);
     const char *t = u->v->s;
     if (np && b > a && dj_text_is_english_word(t + w[a][0], w[a][1] - w[a][0]) &&
         dj_text_is_english_word(t + w[b][0], w[b][1] - w[b][0]))
         return;
     for (size_t q = 0; q < np; q++)
         add_hit(u, pats[q], from, to, DJ_OBF_MISSPELLED);
+}
+
+/* Every run of one or two title words w[0..nw) looked up as a misspelled
+ * mark with lookup (scan_misspelled). */
+static void misspelled_runs(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t nw, mark_lookup lookup)
+{
+    const char *t = u->v->s;
+    for (size_t a = 0; a < nw; a++) {
+        size_t k = 0;
+        for (size_t b = a; b < nw && b < a + MISSPELL_WORDS; b++) {
+            if (b > a && !join_gap(t, w[b - 1][1], w[b][0]))
+                break;
+            k += w[b][1] - w[b][0];
+            if (k < DJ_KB_FUZZY_MIN - 1 || k > DJ_KB_JOIN_MAX)
+                continue;
+            char key[DJ_KB_JOIN_MAX];
+            run_key(t, w, a, b, key);
+            scan_misspelled(s, u, w, a, b, key, k, lookup);
+        }
+    }
+}
+
+/* A listing that says it is a copy (a live replica term) but names no
+ * brand: its title words that no term matched are looked up within any
+ * one edit of a mark (Convese 一比一, Spureme 高仿). Too loose for every
+ * listing (dj_kb_one_edit), telling for these: what a copy is a copy of. */
+static void name_the_copied_brand(dj_screen *s)
+{
+    int replica = 0;
+    for (size_t i = 0; i < s->n_hits; i++) {
+        const dj_hit *h = &s->hits[i];
+        const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, h->pat);
+        if (h->dead)
+            continue;
+        if (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME)
+            return; /* a brand is named */
+        replica |= p->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, p->owner)->kind == DJ_SIG_REPLICA;
+    }
+    if (!replica)
+        return;
+    dj_text_view *v = &s->view[FIELD_TITLE];
+    scan_ud u = {s, FIELD_TITLE, v, NULL, 0, NULL, 0};
+    uint32_t w[JOIN_MAX_WORDS][2];
+    size_t nw = key_words(v->s, v->len, w, JOIN_MAX_WORDS);
+    misspelled_runs(s, &u, (const uint32_t(*)[2])w, nw, dj_kb_one_edit);
 }
 
 /* Marks and signal terms written with their words split or joined (Gu cci,
@@ -687,19 +734,7 @@ static void scan_joined(dj_screen *s, scan_ud *u)
     }
     /* Then what is left may be a mark misspelled: after every hit is in, so
      * that a word already found is not read as part of another. */
-    for (size_t a = 0; a < nw; a++) {
-        size_t k = 0;
-        for (size_t b = a; b < nw && b < a + MISSPELL_WORDS; b++) {
-            if (b > a && !join_gap(t, w[b - 1][1], w[b][0]))
-                break;
-            k += w[b][1] - w[b][0];
-            if (k < DJ_KB_FUZZY_MIN - 1 || k > DJ_KB_JOIN_MAX)
-                continue;
-            char key[DJ_KB_JOIN_MAX];
-            run_key(t, w, a, b, key);
-            scan_misspelled(s, u, (const uint32_t(*)[2])w, a, b, key, k);
-        }
-    }
+    misspelled_runs(s, u, (const uint32_t(*)[2])w, nw, dj_kb_misspelled);
 }
 
 /* A brand mark written with other characters of the same sound, as the
@@ -1103,6 +1138,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
         return rc;
 
     judge_signals(s);
+    name_the_copied_brand(s);
     judge_nested(s);
     judge_compat(s);
 

@@ -233,6 +233,20 @@ static void test_kb_misspelled_marks(void)
     CHECK_STR(misspelled(k, "dioor"), "");                      /* marks of four letters are left alone */
     CHECK_STR(misspelled(k, "ps5pr"), "");                      /* marks with digits too */
     CHECK_STR(misspelled(k, "chaneelboy"), "");                 /* nicknames are not marks */
+    /* Any one edit, for listings that say they are copies. */
+    static const char *const one_edit[][2] = {
+        {"gucic", "gucci"}, {"gucc", ""}, {"guci", "gucci"}, {"gucca", "gucci"}, {"guccie", "gucci"},
+        {"adidsa", "adidas"}, {"rolexs", ""}, {"luxe", ""}, {"luxm", "luxem"}, {"channel", ""},
+        {"nikkon", "nikon"}, {"duccy", ""}, {"gucciii", ""}, {"gucci", ""},
+    };
+    for (size_t i = 0; i < sizeof one_edit / sizeof one_edit[0]; i++) {
+        uint32_t pats[4];
+        size_t n = dj_kb_one_edit(k, one_edit[i][0], strlen(one_edit[i][0]), pats, 4);
+        const char *got = n ? dj_kb_brand_at(k, dj_kb_pattern_at(k, pats[0])->owner)->id : "";
+        if (strcmp(got, one_edit[i][1]))
+            dj_test_fail(__FILE__, __LINE__, "one edit from %s: got \"%s\", want \"%s\"", one_edit[i][0], got,
+                         one_edit[i][1]);
+    }
     CHECK_STR(misspelled(k, "gu"), "");
     dj_kb_unref(k);
 }
