@@ -35,17 +35,21 @@ typedef struct fuzzy_ent {
     uint32_t pat1;
 } fuzzy_ent;
 
+/* Patterns by a hash of some form of their key: a Bloom filter in front
+ * of an open-addressing table (the misspelling and one-edit indexes). */
+typedef struct mark_index {
+    bloom b;
+    fuzzy_ent *ent; /* NULL: empty index */
+    size_t mask;
+} mark_index;
+
 struct dj_kb_join {
     bloom all;         /* every key */
     bloom split;       /* keys of terms of several words (louisvuitton) */
     join_ent *ent;     /* open addressing; key == NULL is empty */
     size_t mask;
-    bloom fz;          /* every key of the misspelling index */
-    fuzzy_ent *fz_ent; /* open addressing on the hash's low bits */
-    size_t fz_mask;
-    bloom ed;          /* every key of the one-edit index (dj_kb_one_edit) */
-    fuzzy_ent *ed_ent; /* a mark's key less one letter after the first, or whole */
-    size_t ed_mask;
+    mark_index fz;     /* marks by spelling_form (dj_kb_misspelled) */
+    mark_index ed;     /* marks by key less one letter after the first, or whole (dj_kb_one_edit) */
     const char **forms; /* spelling_form of each pattern in the index, else NULL */
 };
 
@@ -139,6 +143,70 @@ static size_t fuzzy_key(const dj_kb_pattern *p, char *key)
     return k;
 }
 
+/* Slots for an open-addressing table of n keys: a power of two, at most
+ * half full. */
+static size_t table_slots(size_t n)
+{
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    return cap;
+}
+
+static void index_init(mark_index *x, size_t n)
+{
+    size_t cap = table_slots(n);
+    x->ent = dj_xcalloc(cap, sizeof *x->ent);
+    x->mask = cap - 1;
+    bloom_init(&x->b, n);
+}
+
+static void index_add(mark_index *x, uint64_t h, uint32_t pat)
+{
+    bloom_add(&x->b, h);
+    size_t s = (size_t)h & x->mask;
+    while (x->ent[s].pat1)
+        s = (s + 1) & x->mask;
+    x->ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), pat + 1};
+}
+
+static void index_free(mark_index *x)
+{
+    free(x->b.w);
+    free(x->ent);
+}
+
+/* Whether pattern pat, found under a key's hash, is what the key names
+ * (the lookup's own test: same form, or one edit). */
+typedef int (*index_accept)(const dj_kb *kb, uint32_t pat, const char *key, size_t n, const void *arg);
+
+/* Adds to pats[*found..max) each pattern under hash h that accept takes,
+ * once. Returns 0 when the key is an English word (asked once, only about
+ * a key that names a mark: *english caches it, -1 not asked): then it
+ * names none. */
+static int index_find(const dj_kb *kb, const mark_index *x, uint64_t h, const char *key, size_t n,
+                      index_accept accept, const void *arg, uint32_t *pats, size_t *found, size_t max, int *english)
+{
+    if (!bloom_has(&x->b, h))
+        return 1;
+    for (size_t s = (size_t)h & x->mask; x->ent[s].pat1 && *found < max; s = (s + 1) & x->mask) {
+        uint32_t pat = x->ent[s].pat1 - 1;
+        if (x->ent[s].h != (uint32_t)(h >> 32))
+            continue;
+        size_t seen = 0;
+        while (seen < *found && pats[seen] != pat)
+            seen++;
+        if (seen < *found || !accept(kb, pat, key, n, arg))
+            continue;
+        if (*english < 0)
+            *english = dj_text_is_english_word(key, n);
+        if (*english)
+            return 0;
+        pats[(*found)++] = pat;
+    }
+    return 1;
+}
+
 static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
 {
     char key[DJ_KB_JOIN_MAX], form[DJ_KB_JOIN_MAX];
@@ -147,25 +215,15 @@ static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
         n += fuzzy_key(&kb->patterns[i], key) > 0;
     if (!n)
         return;
-    size_t cap = 64;
-    while (cap < 2 * n)
-        cap *= 2;
-    j->fz_ent = dj_xcalloc(cap, sizeof *j->fz_ent);
-    j->fz_mask = cap - 1;
     j->forms = dj_xcalloc(kb->n_patterns, sizeof *j->forms);
-    bloom_init(&j->fz, n);
+    index_init(&j->fz, n);
     for (size_t i = 0; i < kb->n_patterns; i++) {
         size_t k = fuzzy_key(&kb->patterns[i], key);
         if (!k)
             continue;
         size_t m = spelling_form(key, k, form, 0);
         j->forms[i] = dj_arena_strndup(kb->pool, form, m);
-        uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form, m);
-        bloom_add(&j->fz, h);
-        size_t s = (size_t)h & j->fz_mask;
-        while (j->fz_ent[s].pat1)
-            s = (s + 1) & j->fz_mask;
-        j->fz_ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), (uint32_t)i + 1};
+        index_add(&j->fz, dj_kb_join_hash(DJ_KB_JOIN_SEED, form, m), (uint32_t)i);
     }
     /* The one-edit index: each key whole and less each letter but the
      * first (a word one edit from a mark shares one of these with it: the
@@ -173,22 +231,11 @@ static void fuzzy_build(dj_kb *kb, struct dj_kb_join *j)
     size_t n_ed = 0;
     for (size_t i = 0; i < kb->n_patterns; i++)
         n_ed += fuzzy_key(&kb->patterns[i], key);
-    cap = 64;
-    while (cap < 2 * n_ed)
-        cap *= 2;
-    j->ed_ent = dj_xcalloc(cap, sizeof *j->ed_ent);
-    j->ed_mask = cap - 1;
-    bloom_init(&j->ed, n_ed);
+    index_init(&j->ed, n_ed);
     for (size_t i = 0; i < kb->n_patterns; i++) {
         size_t k = fuzzy_key(&kb->patterns[i], key);
-        for (size_t d = 1; d <= k; d++) {
-            uint64_t h = hash_without(key, k, d);
-            bloom_add(&j->ed, h);
-            size_t s = (size_t)h & j->ed_mask;
-            while (j->ed_ent[s].pat1)
-                s = (s + 1) & j->ed_mask;
-            j->ed_ent[s] = (fuzzy_ent){(uint32_t)(h >> 32), (uint32_t)i + 1};
-        }
+        for (size_t d = 1; d <= k; d++)
+            index_add(&j->ed, hash_without(key, k, d), (uint32_t)i);
     }
 }
 
@@ -207,9 +254,7 @@ void dj_kb__join_build(dj_kb *kb)
     if (!n)
         return;
     struct dj_kb_join *j = dj_xcalloc(1, sizeof *j);
-    size_t cap = 64;
-    while (cap < 2 * n)
-        cap *= 2;
+    size_t cap = table_slots(n);
     j->ent = dj_xcalloc(cap, sizeof *j->ent);
     j->mask = cap - 1;
     bloom_init(&j->all, n);
@@ -240,10 +285,8 @@ void dj_kb__join_free(dj_kb *kb)
     free(kb->join->all.w);
     free(kb->join->split.w);
     free(kb->join->ent);
-    free(kb->join->fz.w);
-    free(kb->join->fz_ent);
-    free(kb->join->ed.w);
-    free(kb->join->ed_ent);
+    index_free(&kb->join->fz);
+    index_free(&kb->join->ed);
     free(kb->join->forms);
     free(kb->join);
     kb->join = NULL;
@@ -267,39 +310,34 @@ size_t dj_kb_joined(const dj_kb *kb, uint64_t h, const char *key, size_t n, uint
     return found;
 }
 
+/* dj_kb_misspelled's test: the pattern's spelling form is the key's
+ * (arg: the form, NUL-terminated), and the key is not the mark as written. */
+static int same_form(const dj_kb *kb, uint32_t pat, const char *key, size_t n, const void *arg)
+{
+    char mark[DJ_KB_JOIN_MAX];
+    const char *form = arg;
+    size_t k = fuzzy_key(&kb->patterns[pat], mark);
+    return !strcmp(kb->join->forms[pat], form) && !(k == n && !memcmp(key, mark, n));
+}
+
 size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max)
 {
     const struct dj_kb_join *j = kb->join;
-    if (!j || !j->fz_ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
+    if (!j || !j->fz.ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
         return 0;
-    char form[2][DJ_KB_JOIN_MAX], mark[DJ_KB_JOIN_MAX];
+    char form[2][DJ_KB_JOIN_MAX + 1];
     size_t m[2], found = 0;
     int pads = 0; /* a run of three letters after the first: the second form differs */
     for (size_t i = 1; i + 2 < n && !pads; i++)
         pads = key[i] == key[i + 1] && key[i] == key[i + 2];
     m[0] = spelling_form(key, n, form[0], 0);
     m[1] = pads ? spelling_form(key, n, form[1], 1) : 0;
-    int english = -1; /* asked once, and only about a word that is a mark's variant */
+    int english = -1;
     for (int f = 0; f <= pads && found < max; f++) {
-        uint64_t h = dj_kb_join_hash(DJ_KB_JOIN_SEED, form[f], m[f]);
-        if (!bloom_has(&j->fz, h))
-            continue;
-        for (size_t s = (size_t)h & j->fz_mask; j->fz_ent[s].pat1 && found < max; s = (s + 1) & j->fz_mask) {
-            uint32_t pat = j->fz_ent[s].pat1 - 1;
-            const char *pf = j->forms[pat];
-            if (j->fz_ent[s].h != (uint32_t)(h >> 32) || strlen(pf) != m[f] || memcmp(pf, form[f], m[f]))
-                continue;
-            size_t k = fuzzy_key(&kb->patterns[pat], mark), seen = 0;
-            while (seen < found && pats[seen] != pat)
-                seen++;
-            if (seen < found || (k == n && !memcmp(key, mark, n)))
-                continue; /* found already, or the mark as written */
-            if (english < 0)
-                english = dj_text_is_english_word(key, n);
-            if (english)
-                return 0;
-            pats[found++] = pat;
-        }
+        form[f][m[f]] = '\0';
+        if (!index_find(kb, &j->fz, dj_kb_join_hash(DJ_KB_JOIN_SEED, form[f], m[f]), key, n, same_form, form[f],
+                        pats, &found, max, &english))
+            return 0;
     }
     return found;
 }
@@ -324,36 +362,26 @@ static int within_one(const char *a, size_t na, const char *b, size_t nb)
     return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] && !memcmp(a + i + 2, b + i + 2, na - i - 2);
 }
 
+/* dj_kb_one_edit's test: one edit from the mark, the first letter kept,
+ * not the mark cut short (a prefix) or its plural. */
+static int one_edit(const dj_kb *kb, uint32_t pat, const char *key, size_t n, const void *arg)
+{
+    (void)arg;
+    char mark[DJ_KB_JOIN_MAX];
+    size_t k = fuzzy_key(&kb->patterns[pat], mark);
+    return within_one(key, n, mark, k) && key[0] == mark[0] && !(n <= k && !memcmp(key, mark, n)) &&
+           !(n == k + 1 && !memcmp(key, mark, k) && key[k] == 's');
+}
+
 size_t dj_kb_one_edit(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max)
 {
     const struct dj_kb_join *j = kb->join;
-    if (!j || !j->ed_ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
+    if (!j || !j->ed.ent || n < DJ_KB_FUZZY_MIN - 1 || n > DJ_KB_JOIN_MAX)
         return 0;
-    char mark[DJ_KB_JOIN_MAX];
     size_t found = 0;
     int english = -1;
-    for (size_t d = 1; d <= n && found < max; d++) {
-        uint64_t h = hash_without(key, n, d);
-        if (!bloom_has(&j->ed, h))
-            continue;
-        for (size_t s = (size_t)h & j->ed_mask; j->ed_ent[s].pat1 && found < max; s = (s + 1) & j->ed_mask) {
-            uint32_t pat = j->ed_ent[s].pat1 - 1;
-            if (j->ed_ent[s].h != (uint32_t)(h >> 32))
-                continue;
-            size_t k = fuzzy_key(&kb->patterns[pat], mark), seen = 0;
-            while (seen < found && pats[seen] != pat)
-                seen++;
-            /* One edit; the first letter kept; not the mark, cut short or
-             * its plural. */
-            if (seen < found || !within_one(key, n, mark, k) || key[0] != mark[0] ||
-                (n <= k && !memcmp(key, mark, n)) || (n == k + 1 && !memcmp(key, mark, k) && key[k] == 's'))
-                continue;
-            if (english < 0)
-                english = dj_text_is_english_word(key, n);
-            if (english)
-                return 0;
-            pats[found++] = pat;
-        }
-    }
+    for (size_t d = 1; d <= n && found < max; d++)
+        if (!index_find(kb, &j->ed, hash_without(key, n, d), key, n, one_edit, NULL, pats, &found, max, &english))
+            return 0;
     return found;
 }
