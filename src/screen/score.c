@@ -605,13 +605,16 @@ static void run_key(const char *t, const uint32_t (*w)[2], size_t a, size_t b, c
         memcpy(key + kl, t + w[c][0], w[c][1] - w[c][0]);
 }
 
-/* A run of title words (one or two, w[a..b]) that is no
- * term, as written or joined, but a brand's mark misspelled (Guccy, Louis
- * Vuiton, caaaoach; see dj_kb_misspelled): a hit of kind DJ_OBF_MISSPELLED,
- * when the run is letters only (digits make model names), nothing was found
- * there already (Gucci a is Gucci, then a), and two words are not both
- * English words (words of their own). */
+/* How a run of title words is looked up as a misspelled mark:
+ * dj_kb_misspelled, or the looser dj_kb_one_edit. */
 typedef size_t (*mark_lookup)(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+
+/* A run of title words (one or two, w[a..b]) that is no term, as written or
+ * joined, but a brand's mark misspelled (Guccy, Louis Vuiton, caaaoach;
+ * found by lookup): a hit of kind DJ_OBF_MISSPELLED, when the run is letters
+ * only (digits make model names), nothing was found there already (Gucci a
+ * is Gucci, then a), and two words are not both English words (words of
+ * their own). */
 
 static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t a, size_t b, const char *key,
                             size_t k, mark_lookup lookup)
