@@ -119,20 +119,29 @@ static int style_break(const dj_text_view *v, const char *raw, size_t i)
            ((v->flags[i - 1] ^ v->flags[i]) & DJ_TEXT_F_HOMOGLYPH);
 }
 
+/* 1 when a word may end before view byte i though a letter or digit
+ * follows: the style changes there (style_break), or i is a letter of a
+ * chain of single letters that the normalizer joined (超A C e l i n e
+ * reads "aceline"; nothing tells where the seller's words were). */
+static int stop_before(const dj_text_view *v, const char *raw, size_t i)
+{
+    return (v->flags[i] & DJ_TEXT_F_SEPARATOR) || style_break(v, raw, i);
+}
+
 /* Short Latin terms (lv, ck, hp) need letters and digits around them to
  * stop; longer ones only letters, so gucci2024 and rolex116610 still match;
- * a change of style is a stop too (style_break). */
+ * see stop_before for the other stops. */
 static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end)
 {
     int strict = p->len <= 3;
     if (p->bound_left && start > 0) {
         unsigned char c = (unsigned char)v->s[start - 1];
-        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, start))
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !stop_before(v, raw, start))
             return 0;
     }
     if (p->bound_right && end < v->len) {
         unsigned char c = (unsigned char)v->s[end];
-        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end))
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !stop_before(v, raw, end))
             return 0;
     }
     return 1;
@@ -308,33 +317,58 @@ typedef struct windows {
     size_t klen;                /* skeleton bytes so far */
 } windows;
 
-/* Looks at the word starting at i; when it mixes letters with lookalike
- * digits or symbols (or, with force, whatever it holds), adds it with one
- * word of context either side (marks of two words) to the windows. Returns
- * the offset after the word. */
+/* Words of context either side of a lookalike word: the lookalike may be
+ * the first or the last word of a mark of three (La0 Gan Ma). */
+#define CONTEXT_WORDS 2
+
+/* Letters (WB_L) in the word bytes of t[a..b) */
+static int letters_in(const unsigned char *t, size_t a, size_t b)
+{
+    int n = 0;
+    for (; a < b; a++)
+        n += (wb[t[a]] & WB_L) != 0;
+    return n;
+}
+
+/* Looks at the word starting at i; when it has lookalike digits or
+ * symbols and letters (or, with force, two letters), adds it with
+ * CONTEXT_WORDS words of context either side to the windows. The letters
+ * may be in the words joined to it without a space (SK-11, L1-Ning) or in
+ * the word alone (L@ Mer). A word of one letter and digits is mostly a
+ * model (F1, G3, A10); a match takes a mark of three letters or more (the
+ * only ones with lookalikes: compile.c), a minority of them lookalikes.
+ * Returns the offset after the word. */
 static size_t examine_word(const dj_text_view *v, size_t i, windows *ws, int force)
 {
     const unsigned char *t = (const unsigned char *)v->s;
     size_t start = i;
-    int letters = 0;
     unsigned any = 0;
-    for (; i < v->len && (wb[t[i]] & WB_W); i++) {
+    for (; i < v->len && (wb[t[i]] & WB_W); i++)
         any |= wb[t[i]];
-        letters += (wb[t[i]] & WB_L) != 0;
-    }
-    if (!(any & (force ? WB_L : WB_K)) || letters < 2 || ws->n == MAX_WINDOWS)
+    if (!(any & (force ? WB_L : WB_K)) || ws->n == MAX_WINDOWS)
         return i;
-    /* The context crosses what joins the words of a name (Hewlett-P@ckard,
-     * Off-Whit3, Arc't3ryx). */
-    size_t a = start, b = i;
-    while (a > 0 && dj_kb_is_joiner(t[a - 1]))
-        a--;
-    while (a > 0 && (wb[t[a - 1]] & WB_W))
-        a--;
-    while (b < v->len && dj_kb_is_joiner(t[b]))
-        b++;
-    while (b < v->len && (wb[t[b]] & WB_W))
-        b++;
+    /* The compound: the words joined to this one by joiners other than a
+     * space (Hewlett-P@ckard, Off-Whit3, Arc't3ryx). */
+    size_t ca = start, cb = i;
+    while (ca > 1 && t[ca - 1] != ' ' && dj_kb_is_joiner(t[ca - 1]) && (wb[t[ca - 2]] & WB_W))
+        for (ca--; ca > 0 && (wb[t[ca - 1]] & WB_W);)
+            ca--;
+    while (cb + 1 < v->len && t[cb] != ' ' && dj_kb_is_joiner(t[cb]) && (wb[t[cb + 1]] & WB_W))
+        for (cb++; cb < v->len && (wb[t[cb]] & WB_W);)
+            cb++;
+    if (letters_in(t, ca, cb) < (force ? 2 : 1))
+        return i;
+    size_t a = ca, b = cb;
+    for (int k = 0; k < CONTEXT_WORDS; k++) {
+        while (a > 0 && dj_kb_is_joiner(t[a - 1]))
+            a--;
+        while (a > 0 && (wb[t[a - 1]] & WB_W))
+            a--;
+        while (b < v->len && dj_kb_is_joiner(t[b]))
+            b++;
+        while (b < v->len && (wb[t[b]] & WB_W))
+            b++;
+    }
     uint32_t(*w)[3] = ws->w;
     if (ws->n && a < w[ws->n - 1][1] + w[ws->n - 1][2]) {
         /* Overlaps the previous window: extend it. */
@@ -746,7 +780,9 @@ static void scan_joined(dj_screen *s, scan_ud *u)
  * 老李是, "old Li is", shares none), not all are (the plain scan has
  * those), and nothing of another brand was found there already (a part of
  * the same brand's name, 阿迪 in 阿迪达思, gives way to the whole: see
- * judge_nested). */
+ * judge_nested). A built-in context word found there (非 of 非利浦, the
+ * sound of 飞利浦; 风) is no reading of its own and does not stand in the
+ * way. */
 static int on_sound(unsigned id, size_t to, void *ud)
 {
     scan_ud *u = ud;
@@ -764,7 +800,7 @@ static int on_sound(unsigned id, size_t to, void *ud)
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *o = &s->hits[i];
         const dj_kb_pattern *q = dj_kb_pattern_at(s->kb, o->pat);
-        if (o->field == u->field && o->start < end && o->end > from &&
+        if (o->field == u->field && o->start < end && o->end > from && q->kind <= DJ_PAT_CANCEL &&
             (q->kind > DJ_PAT_NICKNAME || q->owner != p->owner || o->start < from || o->end > end))
             return 0;
     }

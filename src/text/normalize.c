@@ -347,39 +347,68 @@ static void separators(unit *u, size_t n)
         }
         if (script_of(&u[i]) != 1 || !single(u, n, i))
             continue;
-        size_t toks[64];
-        size_t n_toks = 0;
-        int letters = 0, punct_everywhere = 1;
+        size_t toks[64], keep[64]; /* keep[k]: the joiner kept before toks[k], or 0 */
+        size_t n_toks = 0, seg = 0;   /* seg: where the part after the last joiner starts */
+        int punct_everywhere = 1, first_punct = 1;
         size_t cur = i;
+        keep[n_toks] = 0;
         toks[n_toks++] = cur;
-        letters += u[cur].cls != DJ_TC_DIGIT;
         for (;;) {
             size_t j = next_seen(u, n, cur);
-            size_t run = 0;
+            size_t run = 0, named = 0, named_at = 0, other = 0;
             int punct = 0;
             while (j < n && separator_unit(&u[j]) && run < 4) {
                 punct |= u[j].cls == DJ_TC_PUNCT;
+                if (u[j].cls == DJ_TC_PUNCT && u[j].named == DJ_SEP_NAME)
+                    named++, named_at = j;
+                else
+                    other += u[j].cls != DJ_TC_SPACE;
                 run++;
                 j = next_seen(u, n, j);
             }
             if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || !single(u, n, j) || n_toks == 64)
                 break;
             /* A chain keeps its kind of separator: after G,I,V,E,N,C,H,Y
-             * the space before "A货" ends it. */
-            if (n_toks >= 2 && punct != punct_everywhere)
+             * the space before "A货" ends it. But spaced letters go on over
+             * a name's own joiner between two parts of two letters or more,
+             * which stays, the spaces dropped: R a y - B a n is ray-ban,
+             * S K - I I sk-ii. */
+            size_t kept = 0;
+            if (n_toks - seg >= 2 && !punct_everywhere && named == 1 && !other)
+                kept = named_at;
+            else if (n_toks >= 2 && punct != punct_everywhere)
                 break;
-            punct_everywhere &= punct;
+            else
+                punct_everywhere &= punct;
+            if (n_toks == 1)
+                first_punct = punct;
             cur = j;
+            if (kept)
+                seg = n_toks;
+            keep[n_toks] = kept;
             toks[n_toks++] = cur;
-            letters += u[cur].cls != DJ_TC_DIGIT;
         }
+        if (seg && n_toks - seg < 2)
+            n_toks = seg; /* one letter after the joiner: not a part */
+        int letters = 0;
+        for (size_t k = 0; k < n_toks; k++)
+            letters += u[toks[k]].cls != DJ_TC_DIGIT;
         int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
         if (collapse) {
-            for (size_t k = 1; k < n_toks; k++)
-                drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
+            for (size_t k = 1; k < n_toks; k++) {
+                if (keep[k]) {
+                    drop_between(u, toks[k - 1], keep[k], DJ_TEXT_F_SEPARATOR);
+                    drop_between(u, keep[k], toks[k], DJ_TEXT_F_SEPARATOR);
+                } else {
+                    drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
+                }
+            }
             fold_units(u, 0, n_toks, toks); /* R.а.у.b.a.n is one word now */
         }
-        i = toks[n_toks - 1];
+        if (!collapse && n_toks >= 2 && !first_punct)
+            i = toks[1] - 1; /* a word, and a chain, may start after a space: 1 G_U_C_C_I */
+        else
+            i = toks[n_toks - 1];
     }
 }
 
@@ -431,6 +460,7 @@ typedef struct chain_watch {
     int run_letter;     /* the run's first token is a letter, not a digit */
     int run_last_cjk;   /* the run's last token is CJK */
     unsigned run_kinds; /* 1: an ASCII digit, 2: an ASCII letter in the run */
+    unsigned prev_kinds;/* run_kinds of the previous run */
     size_t run_out;     /* output offset where the run starts */
     int cont;           /* the current run may continue a Latin chain */
     int watch;          /* a single letter ended; counting separators after it */
@@ -581,7 +611,11 @@ static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_ou
             return 1;
         c->run_out -= d;
     }
-    if (c->run_kinds == 3)
+    /* A run mixing letters and digits, or a run of one joined to a run of
+     * the other by one name separator (SK-11, L1-Ning): a lookalike of a
+     * mark's letters may hide there. */
+    if (c->run_kinds == 3 || (c->run_kinds && c->prev_kinds && (c->run_kinds | c->prev_kinds) == 3 && c->gap_ok &&
+                              c->gap_seps == 1 && c->gap_named && !c->gap_other))
         mixed_at(fo, c->run_out);
     if (c->run_units == 1 && c->run_script == 1) {
         c->letters = (c->cont ? c->letters : 0) + c->run_letter;
@@ -595,6 +629,7 @@ static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_ou
     }
     c->prev_last_cjk = c->run_last_cjk;
     c->prev_len = c->run_units;
+    c->prev_kinds = c->run_kinds;
     c->gap_ok = 1;
     c->gap_seps = c->gap_named = c->gap_list = c->gap_other = 0;
     c->gap_w = c->last_w;

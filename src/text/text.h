@@ -43,8 +43,11 @@
  *     word of several, the s of men's, is none) split by runs of at most three spaces
  *     or punctuation marks; two CJK characters split that way (迪 奥); or
  *     two Latin letters split by punctuation (L/V); a chain keeps its
- *     kind of separator (G,I,V,E,N,C,H,Y A货 ends before A); "A B" and "3.5" are
- *     left alone. Between CJK characters the marks are name separators
+ *     kind of separator (G,I,V,E,N,C,H,Y A货 ends before A), except that
+ *     spaced letters go on over one name separator between two parts of
+ *     two or more, which stays (S K - I I -> sk-ii); "A B" and "3.5" are
+ *     left alone. A chain may start at the second character of one that
+ *     ended after a space (1 G_U_C_C_I). Between CJK characters the marks are name separators
  *     (· - / . * ~ ...) or, next to a single character, list commas
  *     (香,奈,儿 and 香、奈、儿; 黑色,白色 stays a list, 。！ end a clause
  *     and never join). Spaces between CJK words of several characters go
