@@ -45,6 +45,7 @@
 #define P_PRICE_MAX        0.95
 #define PRICE_CURVE        0.80
 #define F_RESALE_FLOOR     0.35  /* second-hand floors are this share of new */
+#define COPY_PRICE         0.50  /* a word one edit from a mark names the brand below this share of its floor */
 #define P_IMAGE_NEAR       0.70  /* official image, distance 0 */
 #define P_IMAGE_FAR        0.55  /* official image, distance 31 */
 #define P_CF_NEAR          0.95  /* known counterfeit photo, distance 0 */
@@ -639,64 +640,128 @@ static void run_key(const char *t, const uint32_t (*w)[2], size_t a, size_t b, c
         memcpy(key + kl, t + w[c][0], w[c][1] - w[c][0]);
 }
 
-/* How a run of title words is looked up as a misspelled mark:
- * dj_kb_misspelled, or the looser dj_kb_one_edit. */
-typedef size_t (*mark_lookup)(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+/* How a run of title words is looked up as a misspelled mark: with
+ * dj_kb_misspelled (one probe: English words are asked about only for what
+ * it finds) or the looser dj_kb_one_edit (a probe per letter: English words,
+ * never taken, are left out first). */
+typedef struct mark_lookup {
+    size_t (*find)(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
+    int english_first;
+} mark_lookup;
 
-/* A run of title words (one or two, w[a..b]) that is no term, as written or
- * joined, but a brand's mark misspelled (Guccy, Louis Vuiton, caaaoach;
- * found by lookup): a hit of kind DJ_OBF_MISSPELLED, when the run is letters
- * only (digits make model names), nothing was found there already (Gucci a
- * is Gucci, then a), and two words are not both English words (words of
- * their own). */
+static const mark_lookup BY_SPELLING = {dj_kb_misspelled, 0}, BY_ONE_EDIT = {dj_kb_one_edit, 1};
 
-static void scan_misspelled(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t a, size_t b, const char *key,
-                            size_t k, mark_lookup lookup)
+/* The title words of a lookup and, asked once each, whether they are
+ * English words. */
+typedef struct title_words {
+    const char *t;
+    uint32_t w[JOIN_MAX_WORDS][2];
+    size_t n;
+    int8_t english[JOIN_MAX_WORDS]; /* -1: not asked yet */
+} title_words;
+
+static int english_word(title_words *tw, size_t i)
+{
+    if (tw->english[i] < 0)
+        tw->english[i] = (int8_t)dj_text_is_english_word(tw->t + tw->w[i][0], tw->w[i][1] - tw->w[i][0]);
+    return tw->english[i];
+}
+
+/* A run of title words (one or two, tw->w[a..b]) that is no term, as
+ * written or joined, but a brand's mark misspelled (Guccy, Louis Vuiton,
+ * caaaoach; found by lookup): a hit of kind DJ_OBF_MISSPELLED, when the run
+ * is letters only (digits make model names), nothing was found there
+ * already (Gucci a is Gucci, then a), and its words are not all English
+ * words (words of their own). */
+static void scan_misspelled(dj_screen *s, scan_ud *u, title_words *tw, size_t a, size_t b, const char *key, size_t k,
+                            const mark_lookup *lookup)
 {
     for (size_t i = 0; i < k; i++)
         if (key[i] < 'a')
             return;
-    uint32_t from = w[a][0], to = w[b][1];
+    uint32_t from = tw->w[a][0], to = tw->w[b][1];
     for (size_t i = 0; i < s->n_hits; i++)
         if (s->hits[i].field == u->field && s->hits[i].start < to && s->hits[i].end > from)
             return;
+    /* One word: the lookup itself leaves English words out. */
+    if (lookup->english_first && (a == b ? english_word(tw, a) : english_word(tw, a) && english_word(tw, b)))
+        return;
     uint32_t pats[4];
-    size_t np = lookup(s->kb, key, k, pats, 4);
-    const char *t = u->v->s;
-    if (np && b > a && dj_text_is_english_word(t + w[a][0], w[a][1] - w[a][0]) &&
-        dj_text_is_english_word(t + w[b][0], w[b][1] - w[b][0]))
+    size_t np = lookup->find(s->kb, key, k, pats, 4);
+    if (np && b > a && english_word(tw, a) && english_word(tw, b))
         return;
     for (size_t q = 0; q < np; q++)
         add_hit(u, pats[q], from, to, DJ_OBF_MISSPELLED);
 }
 
-/* Every run of one or two title words w[0..nw) looked up as a misspelled
- * mark with lookup (scan_misspelled). */
-static void misspelled_runs(dj_screen *s, scan_ud *u, const uint32_t (*w)[2], size_t nw, mark_lookup lookup)
+/* Every run of one or two words of the title (u->v) looked up as a
+ * misspelled mark (scan_misspelled). */
+static void misspelled_runs(dj_screen *s, scan_ud *u, const mark_lookup *lookup)
 {
-    const char *t = u->v->s;
-    for (size_t a = 0; a < nw; a++) {
+    title_words tw;
+    tw.t = u->v->s;
+    tw.n = key_words(tw.t, u->v->len, tw.w, JOIN_MAX_WORDS);
+    memset(tw.english, -1, tw.n);
+    for (size_t a = 0; a < tw.n; a++) {
         size_t k = 0;
-        for (size_t b = a; b < nw && b < a + MISSPELL_WORDS; b++) {
-            if (b > a && !join_gap(t, w[b - 1][1], w[b][0]))
+        for (size_t b = a; b < tw.n && b < a + MISSPELL_WORDS; b++) {
+            if (b > a && !join_gap(tw.t, tw.w[b - 1][1], tw.w[b][0]))
                 break;
-            k += w[b][1] - w[b][0];
+            k += tw.w[b][1] - tw.w[b][0];
             if (k < DJ_KB_FUZZY_MIN - 1 || k > DJ_KB_JOIN_MAX)
                 continue;
             char key[DJ_KB_JOIN_MAX];
-            run_key(t, w, a, b, key);
-            scan_misspelled(s, u, w, a, b, key, k, lookup);
+            run_key(tw.t, (const uint32_t(*)[2])tw.w, a, b, key);
+            scan_misspelled(s, u, &tw, a, b, key, k, lookup);
         }
     }
 }
 
-/* A listing that says it is a copy (a live replica term) but names no
- * brand: its title words that no term matched are looked up within any
- * one edit of a mark (Convese 一比一, Spureme 高仿). Too loose for every
- * listing (dj_kb_one_edit), telling for these: what a copy is a copy of. */
+/* 1 when the listing's category lies under one of paths[]. */
+static int category_in(const dj_listing *l, const char *const *paths, size_t n)
+{
+    if (!l->category.s)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (dj_kb_category_covers(paths[i], l->category.s, l->category.len))
+            return 1;
+    return 0;
+}
+
+/* The listing's price in the KB's currency, or -1. */
+static double listing_price(const dj_screen *s)
+{
+    const dj_listing *l = s->l;
+    if (!l->has_price)
+        return -1;
+    double rate = l->currency.s ? dj_kb_rate(s->kb, l->currency.s, l->currency.len) : 1.0;
+    return rate > 0 ? l->price * rate : -1;
+}
+
+/* 1 when brand b's goods are what the listing sells (the KB says so
+ * explicitly) and price is below COPY_PRICE of its floor there (of its
+ * second-hand floor with resale wording). */
+static int cheap_for(const dj_screen *s, const dj_kb_brand *b, double price, int resale)
+{
+    const dj_listing *l = s->l;
+    if (price < 0 || !b->n_categories || !category_in(l, b->categories, b->n_categories))
+        return 0;
+    double floor = dj_kb_brand_floor(b, l->category.s, l->category.len);
+    return floor > 0 && price < COPY_PRICE * (resale ? floor * F_RESALE_FLOOR : floor);
+}
+
+/* A listing that names no brand but says it is a copy (a live replica
+ * term), or sells a brand's goods far below the brand's floor: its title
+ * words that no term matched are looked up within any one edit of a mark
+ * (Convese 一比一, Spureme 高仿; Chnael boots at a tenth of Chanel's
+ * floor). Too loose for every listing (dj_kb_one_edit), telling for these:
+ * what a copy is a copy of. Without replica wording only a brand whose
+ * goods these are and whose floor they undercut counts, and the price
+ * weighs as little as on a nickname (F_WEAK_PRICE): for a person to look
+ * at (Visio is not Vizio). */
 static void name_the_copied_brand(dj_screen *s)
 {
-    int replica = 0;
+    int replica = 0, resale = 0;
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *h = &s->hits[i];
         const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, h->pat);
@@ -704,15 +769,25 @@ static void name_the_copied_brand(dj_screen *s)
             continue;
         if (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME)
             return; /* a brand is named */
-        replica |= p->kind == DJ_PAT_SIGNAL && dj_kb_signal_at(s->kb, p->owner)->kind == DJ_SIG_REPLICA;
+        if (p->kind == DJ_PAT_SIGNAL) {
+            dj_sig_kind k = dj_kb_signal_at(s->kb, p->owner)->kind;
+            replica |= k == DJ_SIG_REPLICA;
+            resale |= k == DJ_SIG_RESALE;
+        }
     }
-    if (!replica)
+    double price = listing_price(s);
+    if (!replica && price < 0)
         return;
     dj_text_view *v = &s->view[FIELD_TITLE];
     scan_ud u = {s, FIELD_TITLE, v, NULL, 0, NULL, 0};
-    uint32_t w[JOIN_MAX_WORDS][2];
-    size_t nw = key_words(v->s, v->len, w, JOIN_MAX_WORDS);
-    misspelled_runs(s, &u, (const uint32_t(*)[2])w, nw, dj_kb_one_edit);
+    size_t first = s->n_hits, kept = first;
+    misspelled_runs(s, &u, &BY_ONE_EDIT);
+    if (replica)
+        return;
+    for (size_t i = first; i < s->n_hits; i++)
+        if (cheap_for(s, dj_kb_brand_at(s->kb, dj_kb_pattern_at(s->kb, s->hits[i].pat)->owner), price, resale))
+            s->hits[kept++] = s->hits[i];
+    s->n_hits = kept;
 }
 
 /* Marks and signal terms written with their words split or joined (Gu cci,
@@ -771,7 +846,7 @@ static void scan_joined(dj_screen *s, scan_ud *u)
     }
     /* Then what is left may be a mark misspelled: after every hit is in, so
      * that a word already found is not read as part of another. */
-    misspelled_runs(s, u, (const uint32_t(*)[2])w, nw, dj_kb_misspelled);
+    misspelled_runs(s, u, &BY_SPELLING);
 }
 
 /* A brand mark written with other characters of the same sound, as the
@@ -879,17 +954,6 @@ static void add_ev(dj_screen *s, unsigned reason, double p, int brand, int hit, 
 static const dj_kb_pattern *pat_of(dj_screen *s, const dj_hit *h)
 {
     return dj_kb_pattern_at(s->kb, h->pat);
-}
-
-/* 1 when the listing's category lies under one of paths[]. */
-static int category_in(const dj_listing *l, const char *const *paths, size_t n)
-{
-    if (!l->category.s)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (dj_kb_category_covers(paths[i], l->category.s, l->category.len))
-            return 1;
-    return 0;
 }
 
 /* The listing category, lower-cased for comparison with KB paths. Category
@@ -1295,12 +1359,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
     }
 
     int resale = best_sig[DJ_SIG_RESALE] >= 0;
-    double price = -1;
-    if (l->has_price) {
-        double rate = l->currency.s ? dj_kb_rate(kb, l->currency.s, l->currency.len) : 1.0;
-        if (rate > 0)
-            price = l->price * rate;
-    }
+    double price = listing_price(s);
 
     /* Brand stuffing: several brands whose goods the listing's category is
      * (by the KB) named plainly in one title. Only explicit coverage counts:
