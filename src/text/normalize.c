@@ -290,6 +290,23 @@ static int single(const unit *u, size_t n, size_t i)
     return 1;
 }
 
+/* A letter starting a word that is a number after it (the E of
+ * W.U.L.I.A.N.G.Y.E2025): a chain may end with it. */
+static int glued_number(const unit *u, size_t n, size_t i)
+{
+    if (u[i].cls != DJ_TC_LATIN && u[i].cls != DJ_TC_FANCY && u[i].cls != DJ_TC_HOMOGLYPH)
+        return 0; /* a letter of Latin's look (run_end's test in fast() sees those) */
+    size_t p = prev_seen(u, i);
+    if (p > 0 && script_of(&u[p - 1]) == 1)
+        return 0;
+    size_t q = next_seen(u, n, i);
+    if (q >= n || u[q].cls != DJ_TC_DIGIT)
+        return 0;
+    while (q < n && u[q].cls == DJ_TC_DIGIT)
+        q = next_seen(u, n, q);
+    return q >= n || script_of(&u[q]) != 1;
+}
+
 static int separator_unit(const unit *x)
 {
     return x->cls == DJ_TC_SPACE || (x->cls == DJ_TC_PUNCT && !lookalike_symbol(x));
@@ -366,15 +383,19 @@ static void separators(unit *u, size_t n)
                 run++;
                 j = next_seen(u, n, j);
             }
-            if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || !single(u, n, j) || n_toks == 64)
+            if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || n_toks == 64)
+                break;
+            int last = !single(u, n, j); /* G.U.C.C.I2024: the last, with its number */
+            if (last && (n_toks < 2 || !glued_number(u, n, j)))
                 break;
             /* A chain keeps its kind of separator: after G,I,V,E,N,C,H,Y
              * the space before "A货" ends it. But spaced letters go on over
-             * a name's own joiner between two parts of two letters or more,
-             * which stays, the spaces dropped: R a y - B a n is ray-ban,
-             * S K - I I sk-ii. */
+             * a name's own joiner between two parts of two or more, letters
+             * either side of it, which stays, the spaces dropped: R a y - B a n
+             * is ray-ban, S K - I I sk-ii (v 2.0 is a version). */
             size_t kept = 0;
-            if (n_toks - seg >= 2 && !punct_everywhere && named == 1 && !other)
+            if (n_toks - seg >= 2 && !punct_everywhere && named == 1 && !other && u[cur].cls != DJ_TC_DIGIT &&
+                u[j].cls != DJ_TC_DIGIT)
                 kept = named_at;
             else if (n_toks >= 2 && punct != punct_everywhere)
                 break;
@@ -387,6 +408,8 @@ static void separators(unit *u, size_t n)
                 seg = n_toks;
             keep[n_toks] = kept;
             toks[n_toks++] = cur;
+            if (last)
+                break;
         }
         if (seg && n_toks - seg < 2)
             n_toks = seg; /* one letter after the joiner: not a part */
@@ -617,6 +640,10 @@ static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_ou
     if (c->run_kinds == 3 || (c->run_kinds && c->prev_kinds && (c->run_kinds | c->prev_kinds) == 3 && c->gap_ok &&
                               c->gap_seps == 1 && c->gap_named && !c->gap_other))
         mixed_at(fo, c->run_out);
+    /* A letter glued to a number after a single character (G.U.C.C.I2024,
+     * A B4): the end of a chain for the full passes (glued_number). */
+    if (c->cont && c->run_script == 1 && c->run_letter && c->run_kinds == 3)
+        return 1;
     if (c->run_units == 1 && c->run_script == 1) {
         c->letters = (c->cont ? c->letters : 0) + c->run_letter;
         if (c->letters >= 2)
