@@ -40,6 +40,7 @@ typedef struct unit {
                          between CJK words (plain) */
     uint8_t flags;    /* DJ_TEXT_F_* for its first byte */
     uint8_t named;    /* a name or list separator (dj_text_ent.named) */
+    uint8_t weak;     /* a weak lookalike (dj_text_ent.weak) */
 } unit;
 
 #define MAX_MIXED 32
@@ -119,6 +120,7 @@ static size_t split(dj_text *t, size_t n, uint32_t orig, const dj_text_ent *e, s
             u->len = pe->len;
             u->cls = pe->cls;
             u->named = pe->named;
+            u->weak = pe->weak;
         } else {
             u->off = e->off + (uint32_t)j;
             u->len = (uint8_t)pk;
@@ -160,12 +162,14 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->drop = 0;
         u->flags = 0;
         u->named = 0;
+        u->weak = 0;
         if (cp < DJ_TEXT_TABLE_MAX) {
             const dj_text_ent *e = &tab->ent[cp];
             u->off = e->off;
             u->len = e->len;
             u->cls = e->cls;
             u->named = e->named;
+            u->weak = e->weak;
         } else {
             u->off = (uint32_t)i;
             u->len = (uint8_t)k;
@@ -191,7 +195,7 @@ static void fold_units(unit *u, size_t i, size_t j, const size_t *at)
         const unit *x = &u[at ? at[k] : k];
         latin += x->cls == DJ_TC_LATIN || x->cls == DJ_TC_FANCY;
         homo += x->cls == DJ_TC_HOMOGLYPH;
-        other += x->cls == DJ_TC_LETTER;
+        other += x->cls == DJ_TC_LETTER || (x->cls == DJ_TC_HOMOGLYPH && x->weak); /* a weak one folds only beside Latin */
     }
     int fold = homo && (latin > 0 || (homo >= 2 && other == 0));
     for (size_t k = i; k < j; k++) {

@@ -27,6 +27,7 @@
 static const struct {
     uint32_t cp;
     char letter;
+    uint8_t weak; /* see dj_text_ent.weak */
 } confusables[] = {
 #include "text/confusables.inc"
 };
@@ -256,10 +257,12 @@ static void build(void)
         return;
     }
     t->ent = dj_xcalloc(DJ_TEXT_TABLE_MAX, sizeof *t->ent);
-    uint8_t *homo = dj_xcalloc(DJ_TEXT_TABLE_MAX, 1);
+    uint8_t *homo = dj_xcalloc(DJ_TEXT_TABLE_MAX, 1), *weak = dj_xcalloc(DJ_TEXT_TABLE_MAX, 1);
     for (size_t i = 0; i < sizeof confusables / sizeof confusables[0]; i++)
-        if (confusables[i].cp < DJ_TEXT_TABLE_MAX)
+        if (confusables[i].cp < DJ_TEXT_TABLE_MAX) {
             homo[confusables[i].cp] = (uint8_t)confusables[i].letter;
+            weak[confusables[i].cp] = confusables[i].weak;
+        }
 
     for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
         char enc[4];
@@ -366,6 +369,7 @@ static void build(void)
             both[0] = (char)(homo[cp] ? homo[cp] : homo[first]);
             memcpy(both + 1, buf, bl);
             pool_add(t, cp, both, bl + 1, DJ_TC_HOMOGLYPH);
+            t->ent[cp].weak = homo[cp] ? weak[cp] : weak[first];
             continue;
         }
         if (bl == 0) {
@@ -398,6 +402,7 @@ static void build(void)
         pool_add(t, cp, buf, bl, chars > 1 && !ascii_alnum ? DJ_TC_SPLIT : cls);
     }
     free(homo);
+    free(weak);
     for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
         dj_text_ent *e = &t->ent[cp];
         e->named = e->cls == DJ_TC_PUNCT && e->len ? (uint8_t)name_sep_bytes(t->pool + e->off, e->len) : 0;

@@ -31,6 +31,9 @@
  *   - a "word" is a run of letters and digits of alphabetic scripts; its
  *     lookalikes fold when it holds a Latin letter or consists of
  *     lookalikes only, so Привет stays Cyrillic while Guссi becomes gucci;
+ *     a few small letters the confusables data leaves out (Greek χ κ τ ε η
+ *     ω μ β, Cyrillic к м н п т ь) fold only beside a Latin letter
+ *     (Galaχy -> galaxy; και and как stay what they are);
  *     a separator chain is one word (R.а.у.b.a.n -> rayban), and a capital
  *     lookalike of the I stroke is an i (FІLА -> fila: capital L has a foot);
  *   - mathematical, enclosed and negative circled letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ, 🅖),

@@ -42,6 +42,8 @@ typedef struct dj_text_ent {
                          DJ_SEP_LIST: a list comma (, ， 、), which splits
                          a brand only next to a single character (香,奈,儿;
                          but 黑色,白色 is a list). 0: neither. */
+    uint8_t weak;     /* HOMOGLYPH only: a weak lookalike (Greek χ, Cyrillic
+                         к), folded only in a word with real Latin letters */
 } dj_text_ent;
 
 enum { DJ_SEP_NAME = 1, DJ_SEP_LIST = 2 };
