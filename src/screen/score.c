@@ -120,29 +120,25 @@ static int style_break(const dj_text_view *v, const char *raw, size_t i)
            ((v->flags[i - 1] ^ v->flags[i]) & DJ_TEXT_F_HOMOGLYPH);
 }
 
-/* 1 when a word may end before view byte i though a letter or digit
- * follows: the style changes there (style_break), or i is a letter of a
- * chain of single letters that the normalizer joined (超A C e l i n e
- * reads "aceline"; nothing tells where the seller's words were). */
-static int stop_before(const dj_text_view *v, const char *raw, size_t i)
-{
-    return (v->flags[i] & DJ_TEXT_F_SEPARATOR) || style_break(v, raw, i);
-}
-
 /* Short Latin terms (lv, ck, hp) need letters and digits around them to
  * stop; longer ones only letters, so gucci2024 and rolex116610 still match;
- * see stop_before for the other stops. */
+ * a change of style is a stop too (style_break). So is, before a longer
+ * term, a letter of a chain of single letters that the normalizer joined:
+ * nothing tells where the seller's words were (超A C e l i n e reads
+ * "aceline"). Not after one: in M.I.I the start of the chain is no mark
+ * "mi". */
 static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end)
 {
     int strict = p->len <= 3;
     if (p->bound_left && start > 0) {
         unsigned char c = (unsigned char)v->s[start - 1];
-        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !stop_before(v, raw, start))
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, start) &&
+            (strict || !(v->flags[start] & DJ_TEXT_F_SEPARATOR)))
             return 0;
     }
     if (p->bound_right && end < v->len) {
         unsigned char c = (unsigned char)v->s[end];
-        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !stop_before(v, raw, end))
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end))
             return 0;
     }
     return 1;
@@ -287,13 +283,17 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
          * l/i is another word. Only digits and symbols make a lookalike, and
          * only when they stand in for a minority of the letters and the
          * word ends where the mark ends: "ic007" is a model number, not
-         * "icoo" in disguise. */
-        size_t subst = 0, swapped = 0;
+         * "icoo" in disguise. Three characters with a digit are as often
+         * a model code (RC4, 4MP in real product titles: not RCA, AMP) as
+         * a disguise (JB1): weak evidence (DJ_OBF_CODE). */
+        size_t subst = 0, swapped = 0, digits = 0;
         for (size_t i = 0; i < p->len; i++) {
             if (t[i] == p->term[i])
                 continue;
-            if (dj_kb_is_lookalike_byte((unsigned char)t[i]))
+            if (dj_kb_is_lookalike_byte((unsigned char)t[i])) {
                 subst++;
+                digits += t[i] >= '0' && t[i] <= '9';
+            }
             else
                 for (size_t k = 0; k < u->n_swaps; k++)
                     swapped += u->swaps[k] == vstart + i;
@@ -303,7 +303,8 @@ static int on_skeleton_match(uint32_t pat, size_t end, void *ud)
                     (vend >= u->v->len || !is_word_byte((unsigned char)vt[vend]) || word_break(u, vend) ||
                      number_after(u->v, vend));
         if ((subst || swapped) && whole && (subst + swapped) * 2 <= p->len)
-            add_hit(u, pat, vstart, vend, subst ? DJ_OBF_LEET : DJ_TEXT_F_HOMOGLYPH);
+            add_hit(u, pat, vstart, vend,
+                    !subst ? DJ_TEXT_F_HOMOGLYPH : digits && p->len <= 3 ? DJ_OBF_CODE : DJ_OBF_LEET);
         break;
     }
     return 0;
@@ -1015,6 +1016,7 @@ static const struct {
     {DJ_TEXT_F_SEPARATOR, "separated_letters", P_OBF_SEPARATOR},
     {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
+    {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},
     {DJ_OBF_WIDE, "full_width", P_OBF_WIDE}, /* and any other */
 };
 
@@ -1277,7 +1279,7 @@ dj_rc dj_screen__score(dj_screen *s, dj_decision *d, dj_err *err)
                     c->compat = (int)i;
                 continue;
             }
-            if (h->obf == DJ_OBF_MISSPELLED || h->obf == DJ_OBF_HOMOPHONE) {
+            if (h->obf && !(h->obf & ~DJ_OBF_WEAK)) {
                 if (c->typo < 0)
                     c->typo = (int)i;
                 continue;

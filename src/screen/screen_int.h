@@ -19,6 +19,9 @@
 #define DJ_OBF_WIDE 16
 #define DJ_OBF_MISSPELLED 32 /* a mark spelled around a filter (Guccy): dj_kb_misspelled */
 #define DJ_OBF_HOMOPHONE 64  /* a Chinese mark in characters that sound alike (香奈尔) */
+#define DJ_OBF_CODE 128      /* a mark of three with a lookalike digit (JB1): a model code as often (RC4) */
+/* The weak kinds: evidence that a low price or replica wording decides. */
+#define DJ_OBF_WEAK (DJ_OBF_MISSPELLED | DJ_OBF_HOMOPHONE | DJ_OBF_CODE)
 
 enum { FIELD_TITLE, FIELD_DESC };
 

@@ -7,8 +7,11 @@ no licence for redistribution, so nothing of it is committed):
 writes OUT_DIR/kb.json (the brands annotated in the real titles, the
 counterfeit slang of slang_zh/zh_counterfeit_terms.csv with its variants and
 false-positive contexts as cancel terms), OUT_DIR/zh.jsonl, OUT_DIR/en.jsonl
-OUT_DIR/traps.jsonl (the real titles that contain slang terms) and
-OUT_DIR/counterfeit_lines.jsonl (real counterfeit-advertising lines)."""
+OUT_DIR/traps.jsonl (the real titles that contain slang terms),
+OUT_DIR/counterfeit_lines.jsonl (real counterfeit-advertising lines) and
+OUT_DIR/web.jsonl (the product titles of WDC's product-matching pairs in
+er/, web shop offers in several languages that no brand of the KB was taken
+from: data the screen was not tuned on)."""
 import csv, json, os, re, sys
 
 shared, out = sys.argv[1], sys.argv[2]
@@ -119,4 +122,18 @@ dump("counterfeit_lines.jsonl", [{"id": "tencent-%d" % i, "title": l.strip()} fo
 traps = [{"id": "%s#%s" % (r["listing_id"], r["matched_variant"]), "title": r["title"], "term": r["term"]}
          for r in csv.DictReader(open(os.path.join(shared, "slang_zh", "term_hits_in_real_titles.csv"), encoding="utf-8"))]
 dump("traps.jsonl", traps)
+
+csv.field_size_limit(1 << 30)
+web, seen = [], set()
+for f in sorted(os.listdir(os.path.join(shared, "er"))):
+    if not (f.startswith("wdc_") and f.endswith(".csv")):
+        continue
+    for r in csv.DictReader(open(os.path.join(shared, "er", f), encoding="utf-8", errors="replace")):
+        for k in ("title_left", "title_right"):
+            # The offers' fields come quoted with language tags: "Seiko Diver"@pl
+            t = " ".join(re.sub(r'@[a-z]{2}\b', " ", re.sub(r'"+', " ", r.get(k) or "")).split())[:300]
+            if t and t not in seen:
+                seen.add(t)
+                web.append({"id": "wdc-%d" % len(web), "title": t})
+dump("web.jsonl", web)
 print(len(brands), "brands,", len(signals), "signals,", len(zh), "zh titles,", len(en), "en titles,", len(traps), "traps")
