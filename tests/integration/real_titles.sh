@@ -6,7 +6,7 @@
 # never be blocked; real counterfeit-advertising lines (高仿香烟, 精仿原厂)
 # must be held. The KB carries a public alias list's brand nicknames too
 # (驴牌, 小香, 勾, 劳): the short ones must not cost the ordinary titles.
-# Web shop product titles (WDC, ../shared/data/er) that nothing was tuned on
+# Web shop product titles (../shared/data/er) that nothing was tuned on
 # must never be blocked (RC4 and 4MP are model codes, not RCA and AMP).
 # Skipped, and said so, when ../shared is absent.
 set -u
@@ -39,9 +39,9 @@ for name in ("zh", "en"):
 ins, outs = load("web")
 blocked = [i["title"] for i, o in zip(ins, outs) if o["decision"] == "block"]
 allowed = sum(o["decision"] == "allow" for o in outs) / max(1, len(outs))
-check("real web product titles (WDC): one decision per line", len(ins) == len(outs) and len(ins) > 5000, f"{len(outs)}")
-check("real web product titles (WDC): none blocked", not blocked, "; ".join(blocked[:3]))
-check("real web product titles (WDC): >= 99.5% allowed", allowed >= 0.995, f"{allowed:.4f} allowed")
+check("real web product titles (er/): one decision per line", len(ins) == len(outs) and len(ins) > 5000, f"{len(outs)}")
+check("real web product titles (er/): none blocked", not blocked, "; ".join(blocked[:3]))
+check("real web product titles (er/): >= 99.5% allowed", allowed >= 0.995, f"{allowed:.4f} allowed")
 ins, outs = load("traps")
 blocked = [i["title"] for i, o in zip(ins, outs) if o["decision"] == "block"]
 allowed = sum(o["decision"] == "allow" for o in outs) / max(1, len(outs))

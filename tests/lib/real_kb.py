@@ -9,9 +9,10 @@ counterfeit slang of slang_zh/zh_counterfeit_terms.csv with its variants and
 false-positive contexts as cancel terms), OUT_DIR/zh.jsonl, OUT_DIR/en.jsonl
 OUT_DIR/traps.jsonl (the real titles that contain slang terms),
 OUT_DIR/counterfeit_lines.jsonl (real counterfeit-advertising lines) and
-OUT_DIR/web.jsonl (the product titles of WDC's product-matching pairs in
-er/, web shop offers in several languages that no brand of the KB was taken
-from: data the screen was not tuned on)."""
+OUT_DIR/web.jsonl (the product titles of er/: WDC's product-matching
+pairs, web shop offers in several languages, and the Amazon-Google and
+Abt-Buy tables; no brand of the KB was taken from them, and the screen was
+not tuned on them)."""
 import csv, json, os, re, sys
 
 shared, out = sys.argv[1], sys.argv[2]
@@ -135,5 +136,12 @@ for f in sorted(os.listdir(os.path.join(shared, "er"))):
             if t and t not in seen:
                 seen.add(t)
                 web.append({"id": "wdc-%d" % len(web), "title": t})
+for f, col in (("Amazon-Google_tableA.csv", "title"), ("Amazon-Google_tableB.csv", "title"),
+               ("Abt-Buy_tableA.csv", "name"), ("Abt-Buy_tableB.csv", "name")):
+    for r in csv.DictReader(open(os.path.join(shared, "er", f), encoding="utf-8", errors="replace")):
+        t = " ".join((r.get(col) or "").split())[:300]
+        if t and t not in seen:
+            seen.add(t)
+            web.append({"id": "er-%d" % len(web), "title": t})
 dump("web.jsonl", web)
 print(len(brands), "brands,", len(signals), "signals,", len(zh), "zh titles,", len(en), "en titles,", len(traps), "traps")
