@@ -120,9 +120,21 @@ static int style_break(const dj_text_view *v, const char *raw, size_t i)
            ((v->flags[i - 1] ^ v->flags[i]) & DJ_TEXT_F_HOMOGLYPH);
 }
 
+/* 1 when a capitalized word starts at view byte i (its raw bytes are a
+ * capital and a small letter): the M of ChloéMarcie. */
+static int capital_word(const dj_text_view *v, const char *raw, size_t i)
+{
+    const unsigned char *r = (const unsigned char *)raw + v->orig[i];
+    return r[0] >= 'A' && r[0] <= 'Z' && r + 1 < (const unsigned char *)raw + v->orig[v->len] && r[1] >= 'a' &&
+           r[1] <= 'z';
+}
+
 /* Short Latin terms (lv, ck, hp) need letters and digits around them to
  * stop; longer ones only letters, so gucci2024 and rolex116610 still match;
- * a change of style is a stop too (style_break). So is, before a longer
+ * a change of style is a stop too (style_break), and so is, after a longer
+ * term, a capitalized word (ChloéMarcie, SeagateBarracuda; Guccibag stays
+ * one word; not before one: InFocus and AVerMedia are brands of their own,
+ * not Focus and Media, in the real web shop titles). So is, before a longer
  * term, a letter of a chain of single letters that the normalizer joined:
  * nothing tells where the seller's words were (超A C e l i n e reads
  * "aceline"). Not after one: in M.I.I the start of the chain is no mark
@@ -138,7 +150,8 @@ static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *ra
     }
     if (p->bound_right && end < v->len) {
         unsigned char c = (unsigned char)v->s[end];
-        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end))
+        if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end) &&
+            (strict || !capital_word(v, raw, end)))
             return 0;
     }
     return 1;
@@ -247,10 +260,7 @@ static inline int is_word_byte(unsigned char c)
 static int word_break(const scan_ud *u, size_t i)
 {
     const char *raw = u->s->field_raw[u->field];
-    const unsigned char *r = (const unsigned char *)raw + u->v->orig[i];
-    return style_break(u->v, raw, i) ||
-           (r[0] >= 'A' && r[0] <= 'Z' && r + 1 < (const unsigned char *)raw + u->v->orig[u->v->len] && r[1] >= 'a' &&
-            r[1] <= 'z');
+    return style_break(u->v, raw, i) || capital_word(u->v, raw, i);
 }
 
 /* 1 when the view from i is a number that cannot be read as letters (a
