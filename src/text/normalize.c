@@ -294,8 +294,9 @@ static int single(const unit *u, size_t n, size_t i)
     return 1;
 }
 
-/* A letter starting a word that is a number after it (the E of
- * W.U.L.I.A.N.G.Y.E2025): a chain may end with it. */
+/* A letter starting a word that is a year after it (the E of
+ * W.U.L.I.A.N.G.Y.E2025): a chain may end with it. A shorter number makes
+ * a model (v i v o X100 is vivo and the X100). */
 static int glued_number(const unit *u, size_t n, size_t i)
 {
     if (u[i].cls != DJ_TC_LATIN && u[i].cls != DJ_TC_FANCY && u[i].cls != DJ_TC_HOMOGLYPH)
@@ -303,12 +304,10 @@ static int glued_number(const unit *u, size_t n, size_t i)
     size_t p = prev_seen(u, i);
     if (p > 0 && script_of(&u[p - 1]) == 1)
         return 0;
-    size_t q = next_seen(u, n, i);
-    if (q >= n || u[q].cls != DJ_TC_DIGIT)
-        return 0;
+    size_t q = next_seen(u, n, i), digits = 0;
     while (q < n && u[q].cls == DJ_TC_DIGIT)
-        q = next_seen(u, n, q);
-    return q >= n || script_of(&u[q]) != 1;
+        q = next_seen(u, n, q), digits++;
+    return digits == 4 && (q >= n || script_of(&u[q]) != 1);
 }
 
 static int separator_unit(const unit *x)

@@ -51,7 +51,7 @@
  *     two or more, which stays (S K - I I -> sk-ii); "A B" and "3.5" are
  *     left alone. A chain may start at the second character of one that
  *     ended after a space (1 G_U_C_C_I), and end with a Latin letter glued
- *     to a number (G.U.C.C.I2024 -> gucci2024). Between CJK characters the marks are name separators
+ *     to a year (G.U.C.C.I2024 -> gucci2024; v i v o X100 -> vivo x100). Between CJK characters the marks are name separators
  *     (· - / . * ~ ...) or, next to a single character, list commas
  *     (香,奈,儿 and 香、奈、儿; 黑色,白色 stays a list, 。！ end a clause
  *     and never join). Spaces between CJK words of several characters go
