@@ -325,6 +325,80 @@ static void drop_between(unit *u, size_t from, size_t to, unsigned flag)
     u[to].flags |= (uint8_t)flag;
 }
 
+/* The chain of single Latin letters (and digits) that starts at unit i:
+ * collapsed when it is one (see separators()). Returns the unit the scan
+ * goes on after. */
+static size_t latin_chain(unit *u, size_t n, size_t i)
+{
+    size_t toks[64], keep[64]; /* keep[k]: the joiner kept before toks[k], or 0 */
+    size_t n_toks = 0, seg = 0;   /* seg: where the part after the last joiner starts */
+    int punct_everywhere = 1, first_punct = 1;
+    size_t cur = i;
+    keep[n_toks] = 0;
+    toks[n_toks++] = cur;
+    for (;;) {
+        size_t j = next_seen(u, n, cur);
+        size_t run = 0, named = 0, named_at = 0, other = 0;
+        int punct = 0;
+        while (j < n && separator_unit(&u[j]) && run < 4) {
+            punct |= u[j].cls == DJ_TC_PUNCT;
+            if (u[j].cls == DJ_TC_PUNCT && u[j].named == DJ_SEP_NAME)
+                named++, named_at = j;
+            else
+                other += u[j].cls != DJ_TC_SPACE;
+            run++;
+            j = next_seen(u, n, j);
+        }
+        if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || n_toks == 64)
+            break;
+        int last = !single(u, n, j); /* G.U.C.C.I2024: the last, with its number */
+        if (last && (n_toks < 2 || !glued_number(u, n, j)))
+            break;
+        /* A chain keeps its kind of separator: after G,I,V,E,N,C,H,Y
+         * the space before "A货" ends it. But spaced letters go on over
+         * a name's own joiner between two parts of two or more, letters
+         * either side of it, which stays, the spaces dropped: R a y - B a n
+         * is ray-ban, S K - I I sk-ii (v 2.0 is a version). */
+        size_t kept = 0;
+        if (n_toks - seg >= 2 && !punct_everywhere && named == 1 && !other && u[cur].cls != DJ_TC_DIGIT &&
+            u[j].cls != DJ_TC_DIGIT)
+            kept = named_at;
+        else if (n_toks >= 2 && punct != punct_everywhere)
+            break;
+        else
+            punct_everywhere &= punct;
+        if (n_toks == 1)
+            first_punct = punct;
+        cur = j;
+        if (kept)
+            seg = n_toks;
+        keep[n_toks] = kept;
+        toks[n_toks++] = cur;
+        if (last)
+            break;
+    }
+    if (seg && n_toks - seg < 2)
+        n_toks = seg; /* one letter after the joiner: not a part */
+    int letters = 0;
+    for (size_t k = 0; k < n_toks; k++)
+        letters += u[toks[k]].cls != DJ_TC_DIGIT;
+    int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
+    if (collapse) {
+        for (size_t k = 1; k < n_toks; k++) {
+            if (keep[k]) {
+                drop_between(u, toks[k - 1], keep[k], DJ_TEXT_F_SEPARATOR);
+                drop_between(u, keep[k], toks[k], DJ_TEXT_F_SEPARATOR);
+            } else {
+                drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
+            }
+        }
+        fold_units(u, 0, n_toks, toks); /* R.а.у.b.a.n is one word now */
+    }
+    if (!collapse && n_toks >= 2 && !first_punct)
+        return toks[1] - 1; /* a word, and a chain, may start after a space: 1 G_U_C_C_I */
+    return toks[n_toks - 1];
+}
+
 /* Pass 3: separators that pull a name apart.
  * Latin: chains of single letters split by short separator runs; three or
  * more (two of them letters) collapse (G.U.C.C.I, G U C C I), two only when
@@ -365,76 +439,8 @@ static void separators(unit *u, size_t n)
                 drop_between(u, i, j, flagged ? DJ_TEXT_F_SEPARATOR : 0);
             continue;
         }
-        if (script_of(&u[i]) != 1 || !single(u, n, i))
-            continue;
-        size_t toks[64], keep[64]; /* keep[k]: the joiner kept before toks[k], or 0 */
-        size_t n_toks = 0, seg = 0;   /* seg: where the part after the last joiner starts */
-        int punct_everywhere = 1, first_punct = 1;
-        size_t cur = i;
-        keep[n_toks] = 0;
-        toks[n_toks++] = cur;
-        for (;;) {
-            size_t j = next_seen(u, n, cur);
-            size_t run = 0, named = 0, named_at = 0, other = 0;
-            int punct = 0;
-            while (j < n && separator_unit(&u[j]) && run < 4) {
-                punct |= u[j].cls == DJ_TC_PUNCT;
-                if (u[j].cls == DJ_TC_PUNCT && u[j].named == DJ_SEP_NAME)
-                    named++, named_at = j;
-                else
-                    other += u[j].cls != DJ_TC_SPACE;
-                run++;
-                j = next_seen(u, n, j);
-            }
-            if (run == 0 || run > 3 || j >= n || script_of(&u[j]) != 1 || n_toks == 64)
-                break;
-            int last = !single(u, n, j); /* G.U.C.C.I2024: the last, with its number */
-            if (last && (n_toks < 2 || !glued_number(u, n, j)))
-                break;
-            /* A chain keeps its kind of separator: after G,I,V,E,N,C,H,Y
-             * the space before "A货" ends it. But spaced letters go on over
-             * a name's own joiner between two parts of two or more, letters
-             * either side of it, which stays, the spaces dropped: R a y - B a n
-             * is ray-ban, S K - I I sk-ii (v 2.0 is a version). */
-            size_t kept = 0;
-            if (n_toks - seg >= 2 && !punct_everywhere && named == 1 && !other && u[cur].cls != DJ_TC_DIGIT &&
-                u[j].cls != DJ_TC_DIGIT)
-                kept = named_at;
-            else if (n_toks >= 2 && punct != punct_everywhere)
-                break;
-            else
-                punct_everywhere &= punct;
-            if (n_toks == 1)
-                first_punct = punct;
-            cur = j;
-            if (kept)
-                seg = n_toks;
-            keep[n_toks] = kept;
-            toks[n_toks++] = cur;
-            if (last)
-                break;
-        }
-        if (seg && n_toks - seg < 2)
-            n_toks = seg; /* one letter after the joiner: not a part */
-        int letters = 0;
-        for (size_t k = 0; k < n_toks; k++)
-            letters += u[toks[k]].cls != DJ_TC_DIGIT;
-        int collapse = n_toks >= 3 ? letters >= 2 : n_toks == 2 && letters == 2 && punct_everywhere;
-        if (collapse) {
-            for (size_t k = 1; k < n_toks; k++) {
-                if (keep[k]) {
-                    drop_between(u, toks[k - 1], keep[k], DJ_TEXT_F_SEPARATOR);
-                    drop_between(u, keep[k], toks[k], DJ_TEXT_F_SEPARATOR);
-                } else {
-                    drop_between(u, toks[k - 1], toks[k], DJ_TEXT_F_SEPARATOR);
-                }
-            }
-            fold_units(u, 0, n_toks, toks); /* R.а.у.b.a.n is one word now */
-        }
-        if (!collapse && n_toks >= 2 && !first_punct)
-            i = toks[1] - 1; /* a word, and a chain, may start after a space: 1 G_U_C_C_I */
-        else
-            i = toks[n_toks - 1];
+        if (script_of(&u[i]) == 1 && single(u, n, i))
+            i = latin_chain(u, n, i);
     }
 }
 
