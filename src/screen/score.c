@@ -671,6 +671,13 @@ typedef struct title_words {
     int8_t english[JOIN_MAX_WORDS]; /* -1: not asked yet */
 } title_words;
 
+static void title_words_init(title_words *tw, const dj_text_view *v)
+{
+    tw->t = v->s;
+    tw->n = key_words(v->s, v->len, tw->w, JOIN_MAX_WORDS);
+    memset(tw->english, -1, tw->n);
+}
+
 static int english_word(title_words *tw, size_t i)
 {
     if (tw->english[i] < 0)
@@ -705,25 +712,21 @@ static void scan_misspelled(dj_screen *s, scan_ud *u, title_words *tw, size_t a,
         add_hit(u, pats[q], from, to, DJ_OBF_MISSPELLED);
 }
 
-/* Every run of one or two words of the title (u->v) looked up as a
+/* Every run of one or two title words (tw, of u->v) looked up as a
  * misspelled mark (scan_misspelled). */
-static void misspelled_runs(dj_screen *s, scan_ud *u, const mark_lookup *lookup)
+static void misspelled_runs(dj_screen *s, scan_ud *u, title_words *tw, const mark_lookup *lookup)
 {
-    title_words tw;
-    tw.t = u->v->s;
-    tw.n = key_words(tw.t, u->v->len, tw.w, JOIN_MAX_WORDS);
-    memset(tw.english, -1, tw.n);
-    for (size_t a = 0; a < tw.n; a++) {
+    for (size_t a = 0; a < tw->n; a++) {
         size_t k = 0;
-        for (size_t b = a; b < tw.n && b < a + MISSPELL_WORDS; b++) {
-            if (b > a && !join_gap(tw.t, tw.w[b - 1][1], tw.w[b][0]))
+        for (size_t b = a; b < tw->n && b < a + MISSPELL_WORDS; b++) {
+            if (b > a && !join_gap(tw->t, tw->w[b - 1][1], tw->w[b][0]))
                 break;
-            k += tw.w[b][1] - tw.w[b][0];
+            k += tw->w[b][1] - tw->w[b][0];
             if (k < DJ_KB_FUZZY_MIN - 1 || k > DJ_KB_JOIN_MAX)
                 continue;
             char key[DJ_KB_JOIN_MAX];
-            run_key(tw.t, (const uint32_t(*)[2])tw.w, a, b, key);
-            scan_misspelled(s, u, &tw, a, b, key, k, lookup);
+            run_key(tw->t, (const uint32_t(*)[2])tw->w, a, b, key);
+            scan_misspelled(s, u, tw, a, b, key, k, lookup);
         }
     }
 }
@@ -792,7 +795,9 @@ static void name_the_copied_brand(dj_screen *s)
     dj_text_view *v = &s->view[FIELD_TITLE];
     scan_ud u = {s, FIELD_TITLE, v, NULL, 0, NULL, 0};
     size_t first = s->n_hits, kept = first;
-    misspelled_runs(s, &u, &BY_ONE_EDIT);
+    title_words tw;
+    title_words_init(&tw, v);
+    misspelled_runs(s, &u, &tw, &BY_ONE_EDIT);
     if (replica)
         return;
     for (size_t i = first; i < s->n_hits; i++)
@@ -812,8 +817,10 @@ static void scan_joined(dj_screen *s, scan_ud *u)
 {
     const dj_text_view *v = u->v;
     const char *t = v->s;
-    uint32_t w[JOIN_MAX_WORDS][2];
-    size_t nw = key_words(t, v->len, w, JOIN_MAX_WORDS);
+    title_words tw;
+    title_words_init(&tw, v);
+    const uint32_t(*w)[2] = (const uint32_t(*)[2])tw.w;
+    size_t nw = tw.n;
     /* Each word hashed once; a run's hash is a multiply-add per word. */
     uint64_t hw[JOIN_MAX_WORDS], pw[JOIN_MAX_WORDS];
     for (size_t i = 0; i < nw; i++) {
@@ -857,7 +864,7 @@ static void scan_joined(dj_screen *s, scan_ud *u)
     }
     /* Then what is left may be a mark misspelled: after every hit is in, so
      * that a word already found is not read as part of another. */
-    misspelled_runs(s, u, &BY_SPELLING);
+    misspelled_runs(s, u, &tw, &BY_SPELLING);
 }
 
 /* A brand mark written with other characters of the same sound, as the
