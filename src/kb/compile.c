@@ -93,6 +93,7 @@ typedef struct key {
     dj_pat_kind kind;
     uint32_t term;   /* index into kb->terms (first occurrence) */
     uint8_t self;    /* the term's own normalization flags */
+    uint8_t pinyin;  /* the pinyin of the term (add_pinyin) */
 } key;
 
 static int cmp_key(const void *a, const void *b)
@@ -115,6 +116,69 @@ static int same_key(const key *x, const key *y)
 {
     return x->kind == y->kind && (x->kind >= DJ_PAT_CANCEL || x->owner == y->owner) && x->len == y->len &&
            !memcmp(x->norm, y->norm, x->len);
+}
+
+/* The letters and digits of s[0..n), lower-case, into out (room for n):
+ * the form in which a Latin mark and a pinyin spelling compare (Lao Gan
+ * Ma, laoganma). Returns how many. */
+static size_t letters_only(const char *s, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_alnum_ascii((unsigned char)s[i]))
+            out[k++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    return k;
+}
+
+typedef struct spelling {
+    char *s;
+    size_t n;
+} spelling;
+
+static int cmp_spelling(const void *a, const void *b)
+{
+    const spelling *x = a, *y = b;
+    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Keys for the pinyin of every brand mark of DJ_KB_SOUND_MIN..MAX
+ * ideographs (香奈儿 -> xiangnaier: a Chinese mark spelled to slip past a
+ * filter of characters), appended to keys[0..n) (keys has room for n
+ * more), except where some brand has that spelling as a Latin mark or
+ * nickname (老干妈 and Lao Gan Ma; 雅马哈 and Yamaha, which a KB may file
+ * apart): returns the new count. */
+static size_t add_pinyin(dj_kb *kb, key *keys, size_t n)
+{
+    spelling *latin = dj_xmalloc((n + 1) * sizeof *latin);
+    size_t n_latin = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += keys[i].len;
+    char *buf = dj_xmalloc(bytes + 1), *at = buf; /* the spellings, only while this runs */
+    char py[DJ_KB_MAX_TERM_BYTES + 1];
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].kind != DJ_PAT_MARK && keys[i].kind != DJ_PAT_NICKNAME)
+            continue;
+        size_t m = letters_only(keys[i].norm, keys[i].len, at);
+        if (m)
+            latin[n_latin++] = (spelling){at, m};
+        at += m;
+    }
+    qsort(latin, n_latin, sizeof *latin, cmp_spelling);
+    size_t total = n;
+    for (size_t i = 0; i < n; i++) {
+        const key *k = &keys[i];
+        if (k->kind != DJ_PAT_MARK || k->len % 3 || k->len < 3 * DJ_KB_SOUND_MIN || k->len > 3 * DJ_KB_SOUND_MAX)
+            continue;
+        size_t m = dj_text_pinyin(k->norm, k->len, py, sizeof py);
+        spelling want = {py, m};
+        if (!m || bsearch(&want, latin, n_latin, sizeof *latin, cmp_spelling))
+            continue;
+        keys[total++] = (key){dj_arena_strndup(kb->pool, py, m), (uint32_t)m, k->owner, DJ_PAT_MARK, k->term, 0, 1};
+    }
+    free(latin);
+    free(buf);
+    return total;
 }
 
 enum { DB_PLAIN, DB_SKEL, DB_SOUND };
@@ -272,7 +336,7 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
     for (size_t i = 0; kb->n_brands && i < sizeof styles / sizeof styles[0]; i++)
         add_builtin(kb, styles[i], DJ_PAT_STYLE);
 
-    keys = dj_xmalloc((kb->n_terms + 1) * sizeof *keys);
+    keys = dj_xmalloc((2 * kb->n_terms + 1) * sizeof *keys); /* room for add_pinyin */
     size_t n_keys = 0;
     for (size_t i = 0; i < kb->n_terms; i++) {
         const dj_kb_term *t = &kb->terms[i];
@@ -285,9 +349,13 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         if (nb.len == 0)
             continue; /* a term of only separators/format characters matches nothing */
         keys[n_keys++] = (key){dj_arena_strndup(kb->pool, nb.data, nb.len), (uint32_t)nb.len, t->owner,
-                               t->kind, (uint32_t)i, (uint8_t)self};
+                               t->kind, (uint32_t)i, (uint8_t)self, 0};
     }
     qsort(keys, n_keys, sizeof *keys, cmp_key);
+    size_t n_plain = n_keys;
+    n_keys = add_pinyin(kb, keys, n_keys);
+    if (n_keys > n_plain)
+        qsort(keys, n_keys, sizeof *keys, cmp_key);
 
     kb->patterns = dj_xcalloc(n_keys + 1, sizeof *kb->patterns);
     kb->n_patterns = 0;
@@ -303,10 +371,11 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         p->self_flags = keys[i].self;
         p->bound_left = is_alnum_ascii((unsigned char)p->term[0]);
         p->bound_right = is_alnum_ascii((unsigned char)p->term[p->len - 1]);
-        p->leet = p->kind == DJ_PAT_MARK && latin_letters(p->term, p->len) >= 3;
+        p->leet = p->kind == DJ_PAT_MARK && !keys[i].pinyin && latin_letters(p->term, p->len) >= 3;
         p->after_only = p->kind == DJ_PAT_SIGNAL && kb->signals[p->owner].kind == DJ_SIG_COMPAT &&
                         after_only_compat(p->term, p->len);
         p->wide_source = strstr(p->source, "\xEF\xBC") || strstr(p->source, "\xEF\xBD");
+        p->pinyin = keys[i].pinyin;
         kb->n_leet += p->leet;
     }
 

@@ -134,7 +134,8 @@ static uint64_t hash_without(const char *s, size_t n, size_t skip)
 static size_t fuzzy_key(const dj_kb_pattern *p, char *key)
 {
     int split;
-    size_t k = p->kind == DJ_PAT_MARK ? term_key(p->term, p->len, key, &split) : 0;
+    /* A pinyin spelling is itself a disguise: its misspellings are not looked for. */
+    size_t k = p->kind == DJ_PAT_MARK && !p->pinyin ? term_key(p->term, p->len, key, &split) : 0;
     if (k < DJ_KB_FUZZY_MIN)
         return 0;
     for (size_t i = 0; i < k; i++)

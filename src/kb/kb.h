@@ -96,6 +96,8 @@ typedef struct dj_kb_pattern {
     uint8_t after_only;     /* a compat word that serves the name before it only
                                (苹果通用, iPhone专用; 四季通用 before a name is "all-season") */
     uint8_t wide_source;    /* the KB writes it with full-width letters (ＧＵＣＣＩ) */
+    uint8_t pinyin;         /* a Chinese mark of DJ_KB_SOUND_MIN..MAX ideographs
+                               spelled in pinyin (xiangnaier); source is the mark */
     const char *skel;       /* the term's skeleton when leet, else NULL */
     const char *sound;      /* a brand mark of DJ_KB_SOUND_MIN..MAX ideographs:
                                their sounds (dj_text_sounds), else NULL */

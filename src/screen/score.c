@@ -209,10 +209,12 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     }
     if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && p->bound_left && !p->wide_source)
         obf |= wide_mark(v, s->field_raw[u->field], start, end);
+    if (p->pinyin)
+        obf |= DJ_OBF_PINYIN;
     dj_hit *h = &s->hits[s->n_hits++];
     h->pat = pat;
     h->field = u->field;
-    h->obf = (uint8_t)obf;
+    h->obf = (uint16_t)obf;
     h->dead = 0;
     h->compat = 0;
     h->joined = 0;
@@ -1034,6 +1036,7 @@ static const struct {
     {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
     {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},
+    {DJ_OBF_PINYIN, "pinyin", P_OBF_SPELLING},
     {DJ_OBF_WIDE, "full_width", P_OBF_WIDE}, /* and any other */
 };
 

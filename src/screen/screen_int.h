@@ -20,8 +20,9 @@
 #define DJ_OBF_MISSPELLED 32 /* a mark spelled around a filter (Guccy): dj_kb_misspelled */
 #define DJ_OBF_HOMOPHONE 64  /* a Chinese mark in characters that sound alike (香奈尔) */
 #define DJ_OBF_CODE 128      /* a mark of three with a lookalike digit (JB1): a model code as often (RC4) */
+#define DJ_OBF_PINYIN 256    /* a Chinese mark spelled in pinyin (xiangnaier): kb pattern.pinyin */
 /* The weak kinds: evidence that a low price or replica wording decides. */
-#define DJ_OBF_WEAK (DJ_OBF_MISSPELLED | DJ_OBF_HOMOPHONE | DJ_OBF_CODE)
+#define DJ_OBF_WEAK (DJ_OBF_MISSPELLED | DJ_OBF_HOMOPHONE | DJ_OBF_CODE | DJ_OBF_PINYIN)
 
 enum { FIELD_TITLE, FIELD_DESC };
 
@@ -31,7 +32,7 @@ enum { HIT_CLAIM, HIT_COMPAT, HIT_NEGATED, HIT_STYLE };
 typedef struct dj_hit {
     uint32_t pat;        /* index into the kb's patterns */
     uint8_t field;       /* FIELD_TITLE or FIELD_DESC */
-    uint8_t obf;         /* DJ_TEXT_F_* | DJ_OBF_* */
+    uint16_t obf;        /* DJ_TEXT_F_* | DJ_OBF_* */
     uint8_t dead;        /* cancelled, negated or otherwise not counted */
     uint8_t compat;      /* HIT_*: a mark that is no brand claim, and why */
     uint8_t joined;      /* found by its words joined or split (scan_joined) */

@@ -5,9 +5,34 @@
  */
 #include "text/text_int.h"
 
+#include <string.h>
+
 static const uint16_t cjk_sounds[DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1] = {
 #include "text/cjk_sounds.inc"
 };
+
+static const char *const syllables[] = {
+#include "text/cjk_syllables.inc"
+};
+
+size_t dj_text_pinyin(const char *s, size_t n, char *out, size_t cap)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        if (i + 2 >= n || u[i] < 0xE4 || u[i] > 0xE9 || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+            return 0;
+        unsigned id = dj_text_cjk_sound((uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
+                                        (u[i + 2] & 0x3F));
+        size_t len = id ? strlen(syllables[id]) : 0;
+        if (!len || k + len >= cap)
+            return 0;
+        memcpy(out + k, syllables[id], len);
+        k += len;
+    }
+    out[k] = '\0';
+    return k;
+}
 
 unsigned dj_text_cjk_sound(uint32_t cp)
 {

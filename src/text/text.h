@@ -151,6 +151,11 @@ int dj_text_is_cjk(uint32_t cp);
  * the length. */
 #define DJ_TEXT_SOUND_GAP 0x01
 size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at);
+/* The pinyin of s[0..n), ideographs only, each as its toneless first
+ * reading, joined (香奈儿 -> xiangnaier; ü is v), NUL-terminated into out
+ * (cap bytes): its length, or 0 when a character is no ideograph with a
+ * reading or out is too small. */
+size_t dj_text_pinyin(const char *s, size_t n, char *out, size_t cap);
 /* The toneless Mandarin syllable of ideograph cp as a number (1..410, the
  * same for 儿 and 尔), or 0 when it has none or is outside U+4E00..U+9FFF. */
 unsigned dj_text_cjk_sound(uint32_t cp);

@@ -392,6 +392,21 @@ static void test_text_sounds(void)
     CHECK_EQ(at[0], 0);
 }
 
+static void test_text_pinyin(void)
+{
+    char out[32];
+    CHECK_EQ(dj_text_pinyin("香奈儿", 9, out, sizeof out), 10);
+    CHECK_STR(out, "xiangnaier");
+    CHECK_EQ(dj_text_pinyin("路易威登", 12, out, sizeof out), 11);
+    CHECK_STR(out, "luyiweideng");
+    CHECK_EQ(dj_text_pinyin("女", 3, out, sizeof out), 2); /* nǚ, written as typed */
+    CHECK_STR(out, "nv");
+    CHECK_EQ(dj_text_pinyin("香奈儿a", 10, out, sizeof out), 0); /* ideographs only */
+    CHECK_EQ(dj_text_pinyin("香奈", 5, out, sizeof out), 0);     /* cut in a character */
+    CHECK_EQ(dj_text_pinyin("香奈儿", 9, out, 10), 0);          /* no room for the NUL */
+    CHECK_EQ(dj_text_pinyin("", 0, out, sizeof out), 0);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
@@ -403,5 +418,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_fast_path_cjk_runs),
     DJ_TEST(test_text_english_words),
     DJ_TEST(test_text_sounds),
+    DJ_TEST(test_text_pinyin),
 };
 DJ_TEST_SUITE(tests)
