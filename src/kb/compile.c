@@ -131,7 +131,7 @@ static size_t letters_only(const char *s, size_t n, char *out)
 }
 
 typedef struct spelling {
-    char *s;
+    const char *s;
     size_t n;
 } spelling;
 
@@ -351,11 +351,8 @@ dj_rc dj_kb__compile(dj_kb *kb, dj_err *err)
         keys[n_keys++] = (key){dj_arena_strndup(kb->pool, nb.data, nb.len), (uint32_t)nb.len, t->owner,
                                t->kind, (uint32_t)i, (uint8_t)self, 0};
     }
-    qsort(keys, n_keys, sizeof *keys, cmp_key);
-    size_t n_plain = n_keys;
     n_keys = add_pinyin(kb, keys, n_keys);
-    if (n_keys > n_plain)
-        qsort(keys, n_keys, sizeof *keys, cmp_key);
+    qsort(keys, n_keys, sizeof *keys, cmp_key);
 
     kb->patterns = dj_xcalloc(n_keys + 1, sizeof *kb->patterns);
     kb->n_patterns = 0;
