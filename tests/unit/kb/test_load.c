@@ -145,6 +145,15 @@ static size_t joined(const dj_kb *k, const char *key, uint32_t *pats)
     return dj_kb_joined(k, dj_kb_join_hash(DJ_KB_JOIN_SEED, key, strlen(key)), key, strlen(key), pats, 4);
 }
 
+/* The KB of a test's JSON, or NULL with the failure recorded. */
+static dj_kb *load_or_fail(const char *json)
+{
+    dj_err err = {0};
+    dj_kb *k = NULL;
+    CHECK_OK(dj_kb_load(json, strlen(json), &k, &err), &err);
+    return k;
+}
+
 /* Every Latin mark and signal term is found by its letters and digits
  * alone, whatever joined its words; short keys and other scripts are not
  * keyed, and a key is never found by a prefix or by a hash alone. */
@@ -155,9 +164,7 @@ static void test_kb_joined_keys(void)
         "{\"id\":\"ln\",\"terms\":[\"Li-Ning\"]},{\"id\":\"cm\",\"terms\":[\"Cooler Master\"]},"
         "{\"id\":\"cm2\",\"terms\":[\"CoolerMaster\"]},{\"id\":\"g\",\"terms\":[\"Gucci\"]}],"
         "\"signals\":[{\"term\":\"high copy\",\"kind\":\"replica\",\"weight\":0.8}]}";
-    dj_err err = {0};
-    dj_kb *k = NULL;
-    CHECK_OK(dj_kb_load(kb, strlen(kb), &k, &err), &err);
+    dj_kb *k = load_or_fail(kb);
     if (!k)
         return;
     uint32_t pats[4];
@@ -204,9 +211,7 @@ static void test_kb_misspelled_marks(void)
         "{\"id\":\"rolex\",\"terms\":[\"Rolex\"]},{\"id\":\"sony\",\"terms\":[\"PS5 Pro\"]},"
         "{\"id\":\"bal\",\"terms\":[\"Balenciaga\"]},{\"id\":\"cartier\",\"terms\":[\"Cartier\"]}],"
         "\"signals\":[{\"term\":\"replica\",\"kind\":\"replica\",\"weight\":0.9}]}";
-    dj_err err = {0};
-    dj_kb *k = NULL;
-    CHECK_OK(dj_kb_load(kb, strlen(kb), &k, &err), &err);
+    dj_kb *k = load_or_fail(kb);
     if (!k)
         return;
     /* Letters doubled or undoubled, sound-alike letters, padding. */
