@@ -58,7 +58,7 @@ $(BUILD)/obj/%.o: %.c
 
 # Embedded data files (.incbin) are rebuilt when the data changes.
 $(BUILD)/obj/src/http/openapi_blob.o: src/http/openapi.json
-$(BUILD)/obj/src/text/words_blob.o: data/text/words_en.txt
+$(BUILD)/obj/src/text/words_blob.o: data/text/words_en.txt data/text/words_zh.txt
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
@@ -118,7 +118,7 @@ build/fuzz/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) -c $< -o $@
 build/fuzz/obj/src/http/openapi_blob.o: src/http/openapi.json
-build/fuzz/obj/src/text/words_blob.o: data/text/words_en.txt
+build/fuzz/obj/src/text/words_blob.o: data/text/words_en.txt data/text/words_zh.txt
 build/fuzz/libdajia.a: $(FUZZ_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^

@@ -142,7 +142,7 @@ static int cmp_spelling(const void *a, const void *b)
     return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
-/* Keys for the pinyin of every brand mark of DJ_KB_SOUND_MIN..MAX
+/* Keys for the pinyin of every brand mark of DJ_KB_PINYIN_MIN..DJ_KB_SOUND_MAX
  * ideographs (香奈儿 -> xiangnaier: a Chinese mark spelled to slip past a
  * filter of characters), appended to keys[0..n) (keys has room for n
  * more), except where some brand has that spelling as a Latin mark or
@@ -168,7 +168,7 @@ static size_t add_pinyin(dj_kb *kb, key *keys, size_t n)
     size_t total = n;
     for (size_t i = 0; i < n; i++) {
         const key *k = &keys[i];
-        if (k->kind != DJ_PAT_MARK || k->len % 3 || k->len < 3 * DJ_KB_SOUND_MIN || k->len > 3 * DJ_KB_SOUND_MAX)
+        if (k->kind != DJ_PAT_MARK || k->len % 3 || k->len < 3 * DJ_KB_PINYIN_MIN || k->len > 3 * DJ_KB_SOUND_MAX)
             continue;
         size_t m = dj_text_pinyin(k->norm, k->len, py, sizeof py);
         spelling want = {py, m};

@@ -96,7 +96,7 @@ typedef struct dj_kb_pattern {
     uint8_t after_only;     /* a compat word that serves the name before it only
                                (苹果通用, iPhone专用; 四季通用 before a name is "all-season") */
     uint8_t wide_source;    /* the KB writes it with full-width letters (ＧＵＣＣＩ) */
-    uint8_t pinyin;         /* a Chinese mark of DJ_KB_SOUND_MIN..MAX ideographs
+    uint8_t pinyin;         /* a Chinese mark of DJ_KB_PINYIN_MIN..DJ_KB_SOUND_MAX ideographs
                                spelled in pinyin (xiangnaier); source is the mark */
     const char *skel;       /* the term's skeleton when leet, else NULL */
     const char *sound;      /* a brand mark of DJ_KB_SOUND_MIN..MAX ideographs:
@@ -203,13 +203,18 @@ dj_rc dj_kb_scan_skeleton(dj_kb_scanner *s, const char *skel, size_t len,
                           dj_kb_match_fn fn, void *ud);
 
 /* Brand marks written in Chinese with other characters of the same sound
- * (谐音: 香奈尔 for 香奈儿, 劳力仕 for 劳力士). Every brand mark of
- * DJ_KB_SOUND_MIN to DJ_KB_SOUND_MAX ideographs, all with a Mandarin
- * reading, is compiled by its sounds (pattern.sound, dj_text_sounds) into
- * a third database; dj_kb_scan_sounds scans the sounds of a text with it.
- * Reported ends are in sound bytes. Shorter marks (耐克, 古驰) are left
- * out: two syllables name too many ordinary words. */
-#define DJ_KB_SOUND_MIN 3
+ * (谐音: 香奈尔 for 香奈儿, 劳力仕 for 劳力士, 奶克 for 耐克). Every brand
+ * mark of DJ_KB_SOUND_MIN to DJ_KB_SOUND_MAX ideographs, all with a
+ * Mandarin reading, is compiled by its sounds (pattern.sound,
+ * dj_text_sounds) into a third database; dj_kb_scan_sounds scans the
+ * sounds of a text with it. Reported ends are in sound bytes. Two
+ * syllables name many ordinary words (创意 sounds like the brand 创易): the
+ * screen takes a two-character one only where the text reads best with it
+ * as a name (dj_text_zh_reads_as_name). Pinyin spellings (xiangnaier) are
+ * compiled for marks of DJ_KB_PINYIN_MIN ideographs or more: two syllables
+ * (naike) are too short to tell from other Latin words. */
+#define DJ_KB_SOUND_MIN 2
+#define DJ_KB_PINYIN_MIN 3
 #define DJ_KB_SOUND_MAX 8
 dj_rc dj_kb_scan_sounds(dj_kb_scanner *s, const char *sounds, size_t len, dj_kb_match_fn fn, void *ud);
 /* 1 when the KB has such marks. */

@@ -877,7 +877,9 @@ static void scan_joined(dj_screen *s, scan_ud *u)
  * the same brand's name, 阿迪 in 阿迪达思, gives way to the whole: see
  * judge_nested). A built-in context word found there (非 of 非利浦, the
  * sound of 飞利浦; 风) is no reading of its own and does not stand in the
- * way. */
+ * way. A mark of two characters counts only where the title reads best
+ * with the two as a name (奶克 for 耐克 in 大码奶克毛线帽; not 创意,
+ * "creative", for the brand 创易, nor 日礼 of 生日礼物 for 日立). */
 static int on_sound(unsigned id, size_t to, void *ud)
 {
     scan_ud *u = ud;
@@ -899,6 +901,8 @@ static int on_sound(unsigned id, size_t to, void *ud)
             (q->kind > DJ_PAT_NICKNAME || q->owner != p->owner || o->start < from || o->end > end))
             return 0;
     }
+    if (p->len == 6 && !dj_text_zh_reads_as_name(u->v->s, u->v->len, from, end))
+        return 0; /* two syllables that ordinary words make (创意, 生日礼物) */
     add_hit(u, id, from, end, DJ_OBF_HOMOPHONE);
     return 0;
 }

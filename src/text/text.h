@@ -166,4 +166,17 @@ unsigned dj_text_cjk_sound(uint32_t cp);
  * passes for a word, a word never fails. Thread-safe. */
 int dj_text_is_english_word(const char *s, size_t n);
 
+/* 1 when the ideographs s[from..to) of normalized text s[0..n) read best
+ * as a name of their own: the likeliest split of the run of ideographs
+ * around them into the words of jieba's dictionary (data/text/words_zh.txt,
+ * each as likely as it is common in jieba's corpus) is no likelier than a
+ * split that keeps them together as a word the dictionary does not know,
+ * seen DJ_TEXT_ZH_NAME_COUNT times; and no common word of the list takes
+ * in one of them and a neighbour. 奶克 in 大码奶克毛线帽 does: 奶 and 克
+ * make no word with their neighbours. 创意 ("creative", a common word), 日礼
+ * of 生日礼物 (birthday present) and 代尔 of 莫代尔 (modal, a fabric) do not.
+ * The first call builds the table (about 40 ms); thread-safe. */
+#define DJ_TEXT_ZH_NAME_COUNT 30
+int dj_text_zh_reads_as_name(const char *s, size_t n, size_t from, size_t to);
+
 #endif

@@ -258,13 +258,22 @@ static void test_kb_misspelled_marks(void)
 
 static void test_kb_sounds_of_chinese_marks(void)
 {
-    static const char *two = "{\"brands\":[{\"id\":\"gucci\",\"terms\":[\"Gucci\",\"古驰\"]}]}";
+    static const char *two = "{\"brands\":[{\"id\":\"gucci\",\"terms\":[\"Gucci\",\"古驰\"]},"
+                             "{\"id\":\"one\",\"terms\":[\"壹\"]}]}";
     static const char *three =
         "{\"brands\":[{\"id\":\"chanel\",\"terms\":[\"香奈儿\",\"Chanel\"],\"nicknames\":[\"香奶奶\"]}]}";
     dj_err err = {0};
     dj_kb *k = NULL;
     CHECK_OK(dj_kb_load(two, strlen(two), &k, &err), &err);
-    CHECK(k && !dj_kb_has_sounds(k)); /* two characters name too much */
+    CHECK(k && dj_kb_has_sounds(k));
+    for (size_t i = 0; k && i < dj_kb_n_patterns(k); i++) {
+        const dj_kb_pattern *p = dj_kb_pattern_at(k, i);
+        /* Two characters have their sounds (the screen weighs where they
+         * stand); one names too much; pinyin of two syllables (guchi) is
+         * too short to tell from other Latin words. */
+        CHECK(!p->sound == (strcmp(p->term, "古驰") != 0));
+        CHECK(!p->pinyin);
+    }
     dj_kb_unref(k);
     k = NULL;
     CHECK_OK(dj_kb_load(three, strlen(three), &k, &err), &err);

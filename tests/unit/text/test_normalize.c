@@ -407,6 +407,37 @@ static void test_text_pinyin(void)
     CHECK_EQ(dj_text_pinyin("", 0, out, sizeof out), 0);
 }
 
+/* Whether a span of ideographs reads as a name of its own (the test of a
+ * two-character homophone of a brand); offsets in bytes. */
+static int reads_as_name(const char *s, const char *span)
+{
+    const char *at = strstr(s, span);
+    CHECK(at != NULL);
+    if (!at)
+        return -1;
+    size_t from = (size_t)(at - s);
+    return dj_text_zh_reads_as_name(s, strlen(s), from, from + strlen(span));
+}
+
+static void test_text_zh_reads_as_name(void)
+{
+    /* Two characters that make no word with their neighbours. */
+    CHECK_EQ(reads_as_name("大码奶克毛线帽", "奶克"), 1);
+    CHECK_EQ(reads_as_name("奶克 短靴", "奶克"), 1);
+    CHECK_EQ(reads_as_name("老人款架能无人机", "架能"), 1);
+    /* A common word (创意, creative), or words around (生日礼物 holds 日礼;
+     * 莫代尔, modal, holds 代尔; 上衣拼丝绒, where 衣拼 would need 上 alone). */
+    CHECK_EQ(reads_as_name("创意礼物", "创意"), 0);
+    CHECK_EQ(reads_as_name("女生生日礼物", "日礼"), 0);
+    CHECK_EQ(reads_as_name("莫代尔打底衫", "代尔"), 0);
+    CHECK_EQ(reads_as_name("荷叶摆上衣拼丝绒半裙", "衣拼"), 0);
+    /* Not a span of whole ideographs. */
+    const char *t = "大码奶克";
+    CHECK_EQ(dj_text_zh_reads_as_name(t, strlen(t), 7, 12), 0);
+    CHECK_EQ(dj_text_zh_reads_as_name(t, strlen(t), 6, 6), 0);
+    CHECK_EQ(dj_text_zh_reads_as_name("ab", 2, 0, 2), 0);
+}
+
 static const dj_test tests[] = {
     DJ_TEST(test_text_cases_from_file),
     DJ_TEST(test_text_map_points_at_input),
@@ -419,5 +450,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_english_words),
     DJ_TEST(test_text_sounds),
     DJ_TEST(test_text_pinyin),
+    DJ_TEST(test_text_zh_reads_as_name),
 };
 DJ_TEST_SUITE(tests)
