@@ -3,7 +3,8 @@
  * bytes: the map back is monotonic and inside the input, the output is
  * valid UTF-8 without the removed classes, and normalizing is idempotent
  * on its own output (a second pass changes nothing but may still flag),
- * and the one-pass path gives exactly what the four passes give.
+ * and the one-pass path gives exactly what the four passes give; and the
+ * Chinese word split (dj_text_zh_reads_as_name) takes any span of it.
  */
 #include "text/text.h"
 #include "text/text_int.h"
@@ -56,5 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(v.all_flags & DJ_TEXT_F_SEPARATOR) && !(w.all_flags & DJ_TEXT_F_SEPARATOR) &&
         (w.len != v.len || memcmp(w.s, v.s, v.len) != 0))
         abort();
+    /* The word split around any span of the output (two ideographs when
+     * the screen asks) stays inside the text whatever the span. */
+    if (v.len >= 2 && size >= 2) {
+        size_t from = data[0] % v.len, to = from + 1 + data[1] % 12;
+        int r = dj_text_zh_reads_as_name(v.s, v.len, from, to);
+        if (r != 0 && r != 1)
+            abort();
+    }
     return 0;
 }
