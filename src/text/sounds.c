@@ -15,6 +15,12 @@ static const char *const syllables[] = {
 #include "text/cjk_syllables.inc"
 };
 
+/* The syllable a sound is compared as: lü and nü as lu and nu (露侣乐蒙
+ * for 露露乐蒙, 华伦天女 for 华伦天奴). */
+static const uint16_t sound_alike[sizeof syllables / sizeof *syllables] = {
+#include "text/cjk_sound_alike.inc"
+};
+
 size_t dj_text_pinyin(const char *s, size_t n, char *out, size_t cap)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -49,7 +55,7 @@ size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)
         if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
             uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
             len = 3;
-            id = dj_text_cjk_sound(cp);
+            id = sound_alike[dj_text_cjk_sound(cp)];
         } else {
             while (i + len < n && (u[i + len] & 0xC0) == 0x80)
                 len++;

@@ -388,6 +388,15 @@ static void test_text_sounds(void)
     CHECK_EQ(at[8], 13);
     m = sounds_of("xx老李是", b, NULL); /* lao li shi: the sounds of 劳力士 */
     CHECK(m == 7 && !memcmp(a, b, 7));
+    /* lü and nü sound as lu and nu (露侣 for 露露, 天女 for 天奴); not as
+     * other syllables (绿 lü, 驴 lü, 李 li). */
+    n = sounds_of("华伦天奴", a, NULL);
+    m = sounds_of("华伦天女", b, NULL);
+    CHECK(n == 8 && m == 8 && !memcmp(a, b, 8));
+    n = sounds_of("路绿", a, NULL);
+    CHECK(n == 4 && !memcmp(a, a + 2, 2));
+    m = sounds_of("驴李", b, NULL);
+    CHECK(m == 4 && !memcmp(a, b, 2) && memcmp(b, b + 2, 2) != 0);
     CHECK_EQ(sounds_of("", a, at), 0);
     CHECK_EQ(at[0], 0);
 }
