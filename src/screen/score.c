@@ -766,18 +766,19 @@ static int cheap_for(const dj_screen *s, const dj_kb_brand *b, double price, int
     return floor > 0 && price < COPY_PRICE * (resale ? floor * F_RESALE_FLOOR : floor);
 }
 
-/* A listing that names no brand but says it is a copy (a live replica
- * term), or sells a brand's goods far below the brand's floor: its title
- * words that no term matched are looked up within any one edit of a mark
- * (Convese 一比一, Spureme 高仿; Chnael boots at a tenth of Chanel's
- * floor). Too loose for every listing (dj_kb_one_edit), telling for these:
- * what a copy is a copy of. Without replica wording only a brand whose
- * goods these are and whose floor they undercut counts, and the price
- * weighs as little as on a nickname (F_WEAK_PRICE): for a person to look
- * at (Visio is not Vizio). */
+/* A listing that names no brand but says it is a copy of something (a
+ * live replica, lookalike or evasion term: 高仿, dupe, 大牌平替, no logo),
+ * or sells a brand's goods far below the brand's floor: its title words
+ * that no term matched are looked up within any one edit of a mark
+ * (Convese 一比一, Spureme 高仿, Appel Dupe, Burberyr 大牌平替; Chnael boots
+ * at a tenth of Chanel's floor). Too loose for every listing
+ * (dj_kb_one_edit), telling for these: what a copy is a copy of. Without
+ * such wording only a brand whose goods these are and whose floor they
+ * undercut counts, and the price weighs as little as on a nickname
+ * (F_WEAK_PRICE): for a person to look at (Visio is not Vizio). */
 static void name_the_copied_brand(dj_screen *s)
 {
-    int replica = 0, resale = 0;
+    int copy = 0, resale = 0;
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *h = &s->hits[i];
         const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, h->pat);
@@ -787,12 +788,12 @@ static void name_the_copied_brand(dj_screen *s)
             return; /* a brand is named */
         if (p->kind == DJ_PAT_SIGNAL) {
             dj_sig_kind k = dj_kb_signal_at(s->kb, p->owner)->kind;
-            replica |= k == DJ_SIG_REPLICA;
+            copy |= k == DJ_SIG_REPLICA || k == DJ_SIG_LOOKALIKE || k == DJ_SIG_EVASION;
             resale |= k == DJ_SIG_RESALE;
         }
     }
     double price = listing_price(s);
-    if (!replica && price < 0)
+    if (!copy && price < 0)
         return;
     dj_text_view *v = &s->view[FIELD_TITLE];
     scan_ud u = {s, FIELD_TITLE, v, NULL, 0, NULL, 0};
@@ -800,7 +801,7 @@ static void name_the_copied_brand(dj_screen *s)
     title_words tw;
     title_words_init(&tw, v);
     misspelled_runs(s, &u, &tw, &BY_ONE_EDIT);
-    if (replica)
+    if (copy)
         return;
     for (size_t i = first; i < s->n_hits; i++)
         if (cheap_for(s, dj_kb_brand_at(s->kb, dj_kb_pattern_at(s->kb, s->hits[i].pat)->owner), price, resale))
