@@ -24,6 +24,7 @@
  */
 #include "image/image.h"
 #include "image/popcnt.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 #include <pthread.h>
@@ -685,10 +686,7 @@ uint64_t dj_flood_seller(const char *id, size_t len)
 {
     /* FNV-1a: telling a window's sellers apart needs no secret; a forged
      * collision only merges two sellers, which makes a flood harder. */
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)id[i]) * 0x100000001b3ULL;
-    return h;
+    return dj_fnv1a(DJ_FNV1A_SEED, id, len);
 }
 
 /* Notes seller among entry e's distinct sellers this window; only up to

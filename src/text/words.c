@@ -8,6 +8,7 @@
  * a word: a misspelling missed now and then, never a word taken for one.
  */
 #include "text/text.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 #include <pthread.h>
@@ -23,9 +24,7 @@ static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
 static uint64_t word_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    uint64_t h = dj_fnv1a(DJ_FNV1A_SEED, s, n);
     return h ^ (h >> 29);
 }
 

@@ -8,6 +8,7 @@
  * question are cheap; the table (4 MiB) is built the first time.
  */
 #include "text/text_int.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 #include <math.h>
@@ -28,14 +29,8 @@ static size_t zh_mask;
 static double zh_log_total;
 static pthread_once_t zh_once = PTHREAD_ONCE_INIT;
 
-static uint64_t zh_hash_step(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return h;
-}
-
-/* The key bits of an entry for FNV state h: never 0 (0 marks a free slot). */
+/* The key bits of an entry for hash state h (dj_fnv1a): never 0 (0 marks
+ * a free slot). */
 static uint64_t zh_key(uint64_t h)
 {
     h ^= h >> 31;
@@ -61,7 +56,7 @@ static void index_zh(void)
         if (count < 1)
             count = 1;
         total += (double)count;
-        uint64_t key = zh_key(zh_hash_step(0xcbf29ce484222325ull, p, len));
+        uint64_t key = zh_key(dj_fnv1a(DJ_FNV1A_SEED, p, len));
         size_t i = (size_t)(key >> 40) & zh_mask;
         while (zh_slots[i] && (zh_slots[i] & ZH_KEY_MASK) != key)
             i = (i + 1) & zh_mask;
@@ -73,7 +68,7 @@ static void index_zh(void)
     zh_log_total = log(total);
 }
 
-/* The log count of the word whose FNV state is h, or -1 when the list has
+/* The log count of the word whose hash state is h, or -1 when the list has
  * no such word. */
 static double zh_log_count(uint64_t h)
 {
@@ -108,11 +103,11 @@ static double best_split(const char *s, const uint32_t *at, size_t m, size_t spa
             continue;
         }
         double best = -HUGE_VAL;
-        uint64_t h = 0xcbf29ce484222325ull;
+        uint64_t h = DJ_FNV1A_SEED;
         for (size_t j = i + 1; j <= m && j <= i + ZH_MAX_WORD; j++) {
             if (i < span_from && j > span_from)
                 break; /* would cross into the span */
-            h = zh_hash_step(h, s + at[j - 1], at[j] - at[j - 1]);
+            h = dj_fnv1a(h, s + at[j - 1], at[j] - at[j - 1]);
             double lc = zh_log_count(h);
             if (lc < 0 && j > i + 1)
                 continue;
@@ -133,9 +128,9 @@ static int crosses_a_word(const char *s, const uint32_t *at, size_t m, size_t sp
 {
     double min_log = log(ZH_CROSS_COUNT);
     for (size_t i = span_from >= ZH_MAX_WORD ? span_from - ZH_MAX_WORD + 1 : 0; i < span_to; i++) {
-        uint64_t h = zh_hash_step(0xcbf29ce484222325ull, s + at[i], at[i + 1] - at[i]);
+        uint64_t h = dj_fnv1a(DJ_FNV1A_SEED, s + at[i], at[i + 1] - at[i]);
         for (size_t j = i + 2; j <= m && j <= i + ZH_MAX_WORD; j++) {
-            h = zh_hash_step(h, s + at[j - 1], at[j] - at[j - 1]);
+            h = dj_fnv1a(h, s + at[j - 1], at[j] - at[j - 1]);
             int crosses = (i < span_from && j > span_from) || (i >= span_from && j > span_to);
             if (crosses && zh_log_count(h) >= min_log)
                 return 1;
