@@ -248,12 +248,12 @@ void dj_eval_print(const dj_eval *e, FILE *out)
     dj_eval_figures_get(e, &f);
     fprintf(out, "detection against ground truth (%llu counterfeit, %llu legitimate):\n",
             (unsigned long long)f.n_counterfeit, (unsigned long long)f.n_legit);
-    fprintf(out, "  block precision          %6.4f  (bar 0.99)  %llu of %llu blocked are counterfeit\n",
+    fprintf(out, "  block precision              %6.4f  (bar 0.99)  %llu of %llu blocked are counterfeit\n",
             f.block_precision, (unsigned long long)f.blocked_counterfeit, (unsigned long long)f.blocked);
-    fprintf(out, "  counterfeit caught       %6.4f  (bar 0.97)  blocked or held for review\n", f.caught_rate);
-    fprintf(out, "  strong counterfeits blocked %6.4f (bar 0.95)  of %llu strong\n", f.strong_blocked_rate,
+    fprintf(out, "  counterfeit caught           %6.4f  (bar 0.97)  blocked or held for review\n", f.caught_rate);
+    fprintf(out, "  strong counterfeits blocked  %6.4f  (bar 0.95)  of %llu strong\n", f.strong_blocked_rate,
             (unsigned long long)f.n_strong);
-    fprintf(out, "  legitimate allowed       %6.4f  (bar 0.98)\n", f.legit_allowed_rate);
+    fprintf(out, "  legitimate allowed           %6.4f  (bar 0.98)\n", f.legit_allowed_rate);
     if (f.n_errors || f.n_unlabelled)
         fprintf(out, "  %llu error lines, %llu unlabelled decisions\n", (unsigned long long)f.n_errors,
                 (unsigned long long)f.n_unlabelled);

@@ -163,8 +163,8 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->flags = 0;
         u->named = 0;
         u->weak = 0;
-        if (cp < DJ_TEXT_TABLE_MAX) {
-            const dj_text_ent *e = &tab->ent[cp];
+        if (cp < DJ_TEXT_TABLE_MAX || dj_text_ignorable_high(cp)) {
+            const dj_text_ent *e = &tab->ent[cp < DJ_TEXT_TABLE_MAX ? cp : DJ_TEXT_ZWSP];
             u->off = e->off;
             u->len = e->len;
             u->cls = e->cls;

@@ -14,7 +14,8 @@
  *   - runs of white space collapsed to one space, leading/trailing removed;
  * and, marked with flags because an honest writer does not produce them:
  *   - DJ_TEXT_F_INVISIBLE: zero-width and other format characters (Cf,
- *     e.g. U+200B, U+00AD, U+2060, U+FEFF), or combining marks that only
+ *     e.g. U+200B, U+00AD, U+2060, U+FEFF, and the tags and variation
+ *     selectors of plane 14, U+E0000..E0FFF), or combining marks that only
  *     decorate (strike-through G̶, underline G̲, letters above), removed
  *     right before this char;
  *   - DJ_TEXT_F_SEPARATOR: separators between single characters collapsed
