@@ -85,6 +85,14 @@ static int name_sep_bytes(const char *p, size_t len)
     return 0;
 }
 
+/* A symbol or emoji, which splits a name as a dot does when written
+ * between its letters (G♥U♥C♥C♥I, 香★奈★儿). */
+static int symbol_sep(uint32_t cp)
+{
+    int cat = utf8proc_get_property((utf8proc_int32_t)cp)->category;
+    return cat == UTF8PROC_CATEGORY_SO || cat == UTF8PROC_CATEGORY_SM || cat == UTF8PROC_CATEGORY_SK;
+}
+
 static int is_fancy_block(uint32_t cp)
 {
     /* Mathematical alphanumerics, enclosed and squared letters, small
@@ -388,8 +396,10 @@ static void build(void)
             cls = DJ_TC_SPACE;
         else if (bl == 1 && (unsigned char)buf[0] < 0x80)
             cls = DJ_TC_PUNCT;     /* full-width punctuation */
-        else if ((cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) || name_sep_bytes(buf, bl))
-            cls = DJ_TC_PUNCT;     /* before CJK: 、。・ are punctuation; so are ∙ and − between letters */
+        else if ((cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) || name_sep_bytes(buf, bl) ||
+                 cat == UTF8PROC_CATEGORY_SO || cat == UTF8PROC_CATEGORY_SM || cat == UTF8PROC_CATEGORY_SK)
+            cls = DJ_TC_PUNCT;     /* before CJK: 、。・ are punctuation; so are ∙ and − between letters,
+                                      and symbols and emoji (G♥U♥C♥C♥I, 香★奈★儿) */
         else if (dj_text_is_cjk(cp) || dj_text_is_cjk(first))
             cls = DJ_TC_CJK;
         else if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
@@ -406,6 +416,8 @@ static void build(void)
     for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
         dj_text_ent *e = &t->ent[cp];
         e->named = e->cls == DJ_TC_PUNCT && e->len ? (uint8_t)name_sep_bytes(t->pool + e->off, e->len) : 0;
+        if (e->cls == DJ_TC_PUNCT && !e->named && cp >= 0x80 && symbol_sep(cp))
+            e->named = DJ_SEP_NAME;
     }
     /* The compact side table agrees with the general one by construction. */
     t->cjk = dj_xcalloc(DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1, sizeof *t->cjk);
