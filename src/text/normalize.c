@@ -408,7 +408,9 @@ static size_t latin_chain(unit *u, size_t n, size_t i)
  * one side is a single character (香 奈 儿, 魅 可散粉) and plain between
  * words of several (路易 威登, as a name's parts are also written; CJK text
  * reads the same without them); a list comma (, ， 、) only next to a
- * single character, flagged (香,奈,儿; 黑色,白色 stays a list). Whether a
+ * single character, flagged (香,奈,儿; 黑色,白色 stays a list); other
+ * punctuation only between two single characters, flagged (香。奈。儿,
+ * 【香】【奈】; 好。很好 stays). Whether a
  * match across a flagged junction
  * was evasion is for the screen to judge from the pieces' lengths
  * (克里斯提·鲁布托 is how the name is written; 芬·迪 is not). */
@@ -429,12 +431,14 @@ static void separators(unit *u, size_t n)
                 run++;
                 j = next_seen(u, n, j);
             }
-            if (run == 0 || other || j >= n || u[j].cls != DJ_TC_CJK)
+            if (run == 0 || j >= n || u[j].cls != DJ_TC_CJK)
                 continue;
             int beside_single = single(u, n, i) || single(u, n, j);
+            if (other && !(single(u, n, i) && single(u, n, j)))
+                continue; /* 好。很好 stays; 香。奈。儿 is one name */
             if (list && !beside_single)
                 continue; /* 黑色,白色 is a list */
-            int flagged = named || list || beside_single;
+            int flagged = named || list || other || beside_single;
             if (run <= 3 || !flagged)
                 drop_between(u, i, j, flagged ? DJ_TEXT_F_SEPARATOR : 0);
             continue;
@@ -606,6 +610,10 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
     if (c->run_units && c->run_last_cjk != cjk && run_end(c, fo))
         return 1;
     if (c->run_units == 0) {
+        /* Other punctuation after a single CJK character (香。奈): the
+         * full passes see whether this run is single too. */
+        if (cjk && c->prev_last_cjk && c->gap_ok && c->gap_other && c->prev_len == 1)
+            return 1;
         c->run_script = script;
         c->run_letter = letter;
         c->run_kinds = 0;
