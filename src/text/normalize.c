@@ -511,6 +511,7 @@ typedef struct chain_watch {
     size_t last_w;      /* output offset after the last token written */
     size_t gap_w;       /* output offset where the gap before this run starts */
     int dropped;        /* that gap was removed */
+    int other_single;   /* the run follows a single CJK character across other punctuation */
 } chain_watch;
 
 /* What fast() has written: the bytes, their map back, the flagged
@@ -610,10 +611,9 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
     if (c->run_units && c->run_last_cjk != cjk && run_end(c, fo))
         return 1;
     if (c->run_units == 0) {
-        /* Other punctuation after a single CJK character (香。奈): the
-         * full passes see whether this run is single too. */
-        if (cjk && c->prev_last_cjk && c->gap_ok && c->gap_other && c->prev_len == 1)
-            return 1;
+        /* Other punctuation after a single CJK character (香。奈): when
+         * this run is single too, run_end() leaves it to the full passes. */
+        c->other_single = cjk && c->prev_last_cjk && c->gap_ok && c->gap_other && c->prev_len == 1;
         c->run_script = script;
         c->run_letter = letter;
         c->run_kinds = 0;
@@ -641,6 +641,8 @@ static inline __attribute__((always_inline)) int tok_add(chain_watch *c, fast_ou
  * mixing ASCII letters and digits in mixed[]. */
 static inline __attribute__((always_inline)) int run_end(chain_watch *c, fast_out *fo)
 {
+    if (c->other_single && c->run_units == 1)
+        return 1;
     int flagged = c->run_units == 1 || c->prev_len == 1;
     if (c->adj && c->run_last_cjk && !c->dropped && (!flagged || c->gap_seps <= 3) && (flagged || !c->gap_list)) {
         /* Spaces before a CJK run: they go, flagged around a single
