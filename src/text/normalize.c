@@ -1124,6 +1124,11 @@ dj_rc dj_text__normalize_full(dj_text *t, const char *in, size_t len, dj_text_vi
     return DJ_OK;
 }
 
+int dj_text__fast_only(dj_text *t, const char *in, size_t len, dj_text_view *v)
+{
+    return len <= t->max && fast(t, in, len, v);
+}
+
 dj_rc dj_text_normalize_term(dj_text *t, const char *in, size_t len, dj_buf *out, unsigned *flags, dj_err *err)
 {
     dj_text_view v;

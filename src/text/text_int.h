@@ -85,5 +85,9 @@ dj_rc dj_text__table(dj_err *err);
  * dj_text_normalize must give whichever path it takes (the tests and the
  * fuzz target hold the two to it). The view's mixed list is DJ_TEXT_MIXED_ALL. */
 dj_rc dj_text__normalize_full(dj_text *t, const char *in, size_t len, dj_text_view *v, dj_err *err);
+/* 1 when the one-pass path normalized in[0..len) by itself, into v (for
+ * tests: text the screen meets all the time must not fall to the full
+ * passes, which cost several times as much). */
+int dj_text__fast_only(dj_text *t, const char *in, size_t len, dj_text_view *v);
 
 #endif

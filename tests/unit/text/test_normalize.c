@@ -416,6 +416,26 @@ static void test_text_pinyin(void)
     CHECK_EQ(dj_text_pinyin("", 0, out, sizeof out), 0);
 }
 
+/* Text the screen meets all the time stays on the one-pass path: the
+ * full passes cost several times as much (a rule that sent 赞！超值 there
+ * took 15% of a scan). */
+static void test_text_fast_path_takes_common_text(void)
+{
+    static const char *const common[] = {
+        "赞！超值，下次还来", "好。很好", "【热卖】新款女包", "Gucci® 正品 ★ 包邮", "5★好评",
+        "新款★包邮", "男/女 通用", "黑色,白色", "iPhone 15 手机壳", "质量一如既往的好。店铺上新很快",
+    };
+    dj_text *t = NULL;
+    if (dj_text_new(&t, NULL))
+        return;
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++) {
+        dj_text_view v;
+        if (!dj_text__fast_only(t, common[i], strlen(common[i]), &v))
+            dj_test_fail(__FILE__, __LINE__, "\"%s\" fell to the full passes", common[i]);
+    }
+    dj_text_free(t);
+}
+
 /* Whether a span of ideographs reads as a name of its own (the test of a
  * two-character homophone of a brand); offsets in bytes. */
 static int reads_as_name(const char *s, const char *span)
@@ -460,5 +480,6 @@ static const dj_test tests[] = {
     DJ_TEST(test_text_sounds),
     DJ_TEST(test_text_pinyin),
     DJ_TEST(test_text_zh_reads_as_name),
+    DJ_TEST(test_text_fast_path_takes_common_text),
 };
 DJ_TEST_SUITE(tests)
