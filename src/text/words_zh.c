@@ -84,89 +84,103 @@ static int ideograph_at(const unsigned char *u, size_t i, size_t n)
     return i + 3 <= n && u[i] >= 0xE4 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80;
 }
 
-/* The log-likelihood of the best split of the characters at[0..m) (byte
- * offsets into s, at[m] their end) into dictionary words, single
- * characters always allowed (an unknown one as a word seen once); with
- * span_from < span_to, the characters span_from..span_to are one word of
- * log count name_log instead, which no other word overlaps. */
-static double best_split(const char *s, const uint32_t *at, size_t m, size_t span_from, size_t span_to, double name_log)
+#define ZH_RUN_MAX (2 * ZH_CONTEXT + 6) /* ideographs looked at: context, span, context */
+
+/* A run of ideographs (three bytes each) and, for each word of it that
+ * starts at character i and has k + 1 characters, its log count in
+ * lc[i][k], or -1 when the list has no such word: every word is looked up
+ * once, for both splits and the crossing test. */
+typedef struct zh_run {
+    size_t m;
+    double lc[ZH_RUN_MAX][ZH_MAX_WORD];
+} zh_run;
+
+static void zh_run_words(zh_run *r, const char *run, size_t m)
 {
-    double r[2 * ZH_CONTEXT + 8];
-    r[m] = 0;
-    for (size_t i = m; i-- > 0;) {
+    r->m = m;
+    for (size_t i = 0; i < m; i++) {
+        uint64_t h = DJ_FNV1A_SEED;
+        for (size_t k = 0; k < ZH_MAX_WORD; k++) {
+            r->lc[i][k] = -1;
+            if (i + k < m) {
+                h = dj_fnv1a(h, run + 3 * (i + k), 3);
+                r->lc[i][k] = zh_log_count(h);
+            }
+        }
+    }
+}
+
+/* The log-likelihood of the best split of the run into dictionary words,
+ * single characters always allowed (an unknown one as a word seen once);
+ * with span_from < span_to, the characters span_from..span_to are one
+ * word of log count name_log instead, which no other word overlaps. */
+static double best_split(const zh_run *r, size_t span_from, size_t span_to, double name_log)
+{
+    double best_from[ZH_RUN_MAX + 1];
+    best_from[r->m] = 0;
+    for (size_t i = r->m; i-- > 0;) {
         if (i > span_from && i < span_to) {
-            r[i] = -HUGE_VAL;
+            best_from[i] = -HUGE_VAL;
             continue;
         }
         if (i == span_from && span_to > span_from) {
-            r[i] = name_log - zh_log_total + r[span_to];
+            best_from[i] = name_log - zh_log_total + best_from[span_to];
             continue;
         }
         double best = -HUGE_VAL;
-        uint64_t h = DJ_FNV1A_SEED;
-        for (size_t j = i + 1; j <= m && j <= i + ZH_MAX_WORD; j++) {
+        for (size_t k = 0; k < ZH_MAX_WORD && i + k < r->m; k++) {
+            size_t j = i + k + 1;
             if (i < span_from && j > span_from)
                 break; /* would cross into the span */
-            h = dj_fnv1a(h, s + at[j - 1], at[j] - at[j - 1]);
-            double lc = zh_log_count(h);
-            if (lc < 0 && j > i + 1)
+            double lc = r->lc[i][k];
+            if (lc < 0 && k > 0)
                 continue;
-            double v = (lc < 0 ? 0 : lc) - zh_log_total + r[j];
+            double v = (lc < 0 ? 0 : lc) - zh_log_total + best_from[j];
             if (v > best)
                 best = v;
         }
-        r[i] = best;
+        best_from[i] = best;
     }
-    return r[0];
+    return best_from[0];
 }
 
 /* 1 when a word of the list seen ZH_CROSS_COUNT times or more takes in a
  * character of the span and one outside it (上衣 of 上衣拼丝绒, where 衣拼
  * sounds like a brand): the unigram split alone can prefer a very common
  * single character (上) to such a word and read the span as a name. */
-static int crosses_a_word(const char *s, const uint32_t *at, size_t m, size_t span_from, size_t span_to)
+static int crosses_a_word(const zh_run *r, size_t span_from, size_t span_to)
 {
     double min_log = log(ZH_CROSS_COUNT);
-    for (size_t i = span_from >= ZH_MAX_WORD ? span_from - ZH_MAX_WORD + 1 : 0; i < span_to; i++) {
-        uint64_t h = dj_fnv1a(DJ_FNV1A_SEED, s + at[i], at[i + 1] - at[i]);
-        for (size_t j = i + 2; j <= m && j <= i + ZH_MAX_WORD; j++) {
-            h = dj_fnv1a(h, s + at[j - 1], at[j] - at[j - 1]);
+    for (size_t i = span_from >= ZH_MAX_WORD ? span_from - ZH_MAX_WORD + 1 : 0; i < span_to; i++)
+        for (size_t k = 1; k < ZH_MAX_WORD && i + k < r->m; k++) {
+            size_t j = i + k + 1;
             int crosses = (i < span_from && j > span_from) || (i >= span_from && j > span_to);
-            if (crosses && zh_log_count(h) >= min_log)
+            if (crosses && r->lc[i][k] >= min_log)
                 return 1;
         }
-    }
     return 0;
 }
 
 int dj_text_zh_reads_as_name(const char *s, size_t n, size_t from, size_t to)
 {
     const unsigned char *u = (const unsigned char *)s;
-    if (from >= to || to > n)
+    if (from >= to || to > n || (to - from) % 3 || (to - from) / 3 > ZH_RUN_MAX - 2 * ZH_CONTEXT)
         return 0;
+    for (size_t i = from; i < to; i += 3)
+        if (!ideograph_at(u, i, n))
+            return 0; /* not a span of whole ideographs */
     pthread_once(&zh_once, index_zh);
     /* The run of ideographs around the span, ZH_CONTEXT either side. */
-    uint32_t at[2 * ZH_CONTEXT + 8];
-    size_t left = from, k = 0;
-    while (k < ZH_CONTEXT && left >= 3 && ideograph_at(u, left - 3, n))
-        left -= 3, k++;
-    size_t m = 0, span_from = 0, span_to = 0;
-    for (size_t i = left; ideograph_at(u, i, n); i += 3) {
-        if (i == from)
-            span_from = m;
-        if (i >= to && m - span_to >= ZH_CONTEXT)
-            break;
-        at[m++] = (uint32_t)i;
-        if (i + 3 == to)
-            span_to = m;
-        if (m > 2 * ZH_CONTEXT + 4)
-            break;
-    }
-    if (!span_to || span_to <= span_from || at[span_from] != from)
-        return 0; /* not a span of whole ideographs */
-    at[m] = at[m - 1] + 3;
-    if (crosses_a_word(s, at, m, span_from, span_to))
+    size_t left = from, right = to;
+    for (size_t k = 0; k < ZH_CONTEXT && left >= 3 && ideograph_at(u, left - 3, n); k++)
+        left -= 3;
+    for (size_t k = 0; k < ZH_CONTEXT && ideograph_at(u, right, n); k++)
+        right += 3;
+    zh_run r;
+    zh_run_words(&r, s + left, (right - left) / 3);
+    size_t span_from = (from - left) / 3, span_to = (to - left) / 3;
+    if (crosses_a_word(&r, span_from, span_to))
         return 0;
     double name = log(DJ_TEXT_ZH_NAME_COUNT);
-    return best_split(s, at, m, span_from, span_to, name) >= best_split(s, at, m, 0, 0, 0);
+    return best_split(&r, span_from, span_to, name) >= best_split(&r, 0, 0, 0);
 }
