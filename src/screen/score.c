@@ -902,7 +902,7 @@ static int on_sound(unsigned id, size_t to, void *ud)
             (q->kind > DJ_PAT_NICKNAME || q->owner != p->owner || o->start < from || o->end > end))
             return 0;
     }
-    if (p->len == 6 && !dj_text_zh_reads_as_name(u->v->s, u->v->len, from, end))
+    if (p->len == 3 * DJ_KB_SOUND_MIN && !dj_text_zh_reads_as_name(u->v->s, u->v->len, from, end))
         return 0; /* two syllables that ordinary words make (创意, 生日礼物) */
     add_hit(u, id, from, end, DJ_OBF_HOMOPHONE);
     return 0;

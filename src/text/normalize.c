@@ -132,6 +132,16 @@ static size_t split(dj_text *t, size_t n, uint32_t orig, const dj_text_ent *e, s
     return n;
 }
 
+/* Above the table, plane 14 holds only invisible characters: tags (U+E0001,
+ * U+E0020..E007F: Gu<tag A>cci reads Gucci), the variation selectors
+ * supplement and reserved default-ignorables. They are removed and flagged
+ * as U+200B (ZERO WIDTH SPACE) is. */
+#define ZWSP 0x200Bu
+static int ignorable_high(uint32_t cp)
+{
+    return cp >= 0xE0000u && cp <= 0xE0FFFu;
+}
+
 /* Pass 1. Returns the number of units. */
 static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 {
@@ -163,8 +173,8 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->flags = 0;
         u->named = 0;
         u->weak = 0;
-        if (cp < DJ_TEXT_TABLE_MAX || dj_text_ignorable_high(cp)) {
-            const dj_text_ent *e = &tab->ent[cp < DJ_TEXT_TABLE_MAX ? cp : DJ_TEXT_ZWSP];
+        if (cp < DJ_TEXT_TABLE_MAX || ignorable_high(cp)) {
+            const dj_text_ent *e = &tab->ent[cp < DJ_TEXT_TABLE_MAX ? cp : ZWSP];
             u->off = e->off;
             u->len = e->len;
             u->cls = e->cls;

@@ -85,11 +85,10 @@ static int name_sep_bytes(const char *p, size_t len)
     return 0;
 }
 
-/* A symbol or emoji, which splits a name as a dot does when written
- * between its letters (G♥U♥C♥C♥I, 香★奈★儿). */
-static int symbol_sep(uint32_t cp)
+/* A symbol or emoji (by its Unicode category), which splits a name as a
+ * dot does when written between its letters (G♥U♥C♥C♥I, 香★奈★儿). */
+static int symbol_cat(int cat)
 {
-    int cat = utf8proc_get_property((utf8proc_int32_t)cp)->category;
     return cat == UTF8PROC_CATEGORY_SO || cat == UTF8PROC_CATEGORY_SM || cat == UTF8PROC_CATEGORY_SK;
 }
 
@@ -397,7 +396,7 @@ static void build(void)
         else if (bl == 1 && (unsigned char)buf[0] < 0x80)
             cls = DJ_TC_PUNCT;     /* full-width punctuation */
         else if ((cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) || name_sep_bytes(buf, bl) ||
-                 cat == UTF8PROC_CATEGORY_SO || cat == UTF8PROC_CATEGORY_SM || cat == UTF8PROC_CATEGORY_SK)
+                 symbol_cat(cat))
             cls = DJ_TC_PUNCT;     /* before CJK: 、。・ are punctuation; so are ∙ and − between letters,
                                       and symbols and emoji (G♥U♥C♥C♥I, 香★奈★儿) */
         else if (dj_text_is_cjk(cp) || dj_text_is_cjk(first))
@@ -416,7 +415,8 @@ static void build(void)
     for (uint32_t cp = 0; cp < DJ_TEXT_TABLE_MAX; cp++) {
         dj_text_ent *e = &t->ent[cp];
         e->named = e->cls == DJ_TC_PUNCT && e->len ? (uint8_t)name_sep_bytes(t->pool + e->off, e->len) : 0;
-        if (e->cls == DJ_TC_PUNCT && !e->named && cp >= 0x80 && symbol_sep(cp))
+        if (e->cls == DJ_TC_PUNCT && !e->named && cp >= 0x80 &&
+            symbol_cat(utf8proc_get_property((utf8proc_int32_t)cp)->category))
             e->named = DJ_SEP_NAME;
     }
     /* The compact side table agrees with the general one by construction. */

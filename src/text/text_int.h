@@ -11,18 +11,8 @@
  * table covers every script in use plus the mathematical letters. */
 #define DJ_TEXT_TABLE_MAX 0x30000u
 
-/* Above the table, plane 14 holds only invisible characters: tags (U+E0001,
- * U+E0020..E007F: Gu<tag A>cci reads Gucci), the variation selectors
- * supplement and reserved default-ignorables. They are removed and flagged
- * as U+200B (ZERO WIDTH SPACE) is. */
-#define DJ_TEXT_ZWSP 0x200Bu
-static inline int dj_text_ignorable_high(uint32_t cp)
-{
-    return cp >= 0xE0000u && cp <= 0xE0FFFu;
-}
-
 enum {
-    DJ_TC_OTHER,      /* symbols, emoji, unassigned: kept as they are */
+    DJ_TC_OTHER,      /* currency signs, unassigned, the rest: kept as they are */
     DJ_TC_LATIN,      /* maps to ASCII letters */
     DJ_TC_DIGIT,      /* maps to an ASCII digit */
     DJ_TC_LETTER,     /* a letter of another alphabet (Cyrillic д, Greek λ) */
