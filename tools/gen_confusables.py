@@ -40,6 +40,12 @@ for cp, k in m.items():
             not any(e["c"] == chr(cp) for e in d.get('L', [])):
         m[cp] = 'i'
 m = {cp: k.lower() for cp, k in m.items()}
+# Crosses are written as crosses: "by" between two names (Gucci×Adidas, a
+# collaboration) and in sizes (30×40). Folded to x, a cross between single
+# letters made them one word (G×U×C×C×I read gxuxcxcxi); as symbols they
+# separate, as a dot or a heart does.
+for cp in (0x00D7, 0x166D, 0x2573, 0x292B, 0x292C, 0x2A2F):
+    m.pop(cp, None)
 # Small Greek and Cyrillic letters that read as a Latin letter in common
 # fonts but that the data leaves out, its reference glyphs differing
 # (Galaχy, Rοlex with κ...). They are weak lookalikes: folded only inside a

@@ -386,3 +386,27 @@ size_t dj_kb_one_edit(const dj_kb *kb, const char *key, size_t n, uint32_t *pats
             return 0;
     return found;
 }
+
+/* dj_kb_masked's test: the mark letter for letter, but for the masked one. */
+static int masked(const dj_kb *kb, uint32_t pat, const char *key, size_t n, const void *arg)
+{
+    size_t at = *(const size_t *)arg;
+    char mark[DJ_KB_JOIN_MAX];
+    if (fuzzy_key(&kb->patterns[pat], mark) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != at && key[i] != mark[i])
+            return 0;
+    return 1;
+}
+
+size_t dj_kb_masked(const dj_kb *kb, const char *key, size_t n, size_t at, uint32_t *pats, size_t max)
+{
+    const struct dj_kb_join *j = kb->join;
+    if (!j || !j->ed.ent || at == 0 || at >= n || n < DJ_KB_FUZZY_MIN || n > DJ_KB_JOIN_MAX)
+        return 0;
+    size_t found = 0;
+    int english = 0; /* a key with a mask in it is no word */
+    index_find(kb, &j->ed, hash_without(key, n, at), key, n, masked, &at, pats, &found, max, &english);
+    return found;
+}

@@ -278,4 +278,9 @@ size_t dj_kb_misspelled(const dj_kb *kb, const char *key, size_t n, uint32_t *pa
  * already says it is a copy, to name which brand. */
 size_t dj_kb_one_edit(const dj_kb *kb, const char *key, size_t n, uint32_t *pats, size_t max);
 
+/* The same marks written with their letter at key[at] masked (key[at] is
+ * the mask; at > 0, as the one-edit index keeps the first letter): G*cci,
+ * Gucc*. Up to max patterns into pats; returns how many. */
+size_t dj_kb_masked(const dj_kb *kb, const char *key, size_t n, size_t at, uint32_t *pats, size_t max);
+
 #endif

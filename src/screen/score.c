@@ -31,6 +31,7 @@
 #define P_OBF_LEET         0.80
 #define P_OBF_SEPARATOR    0.70
 #define P_OBF_WIDE         0.70  /* ＧＵＣＣＩ outside Japanese text */
+#define P_OBF_MASKED       0.55  /* G*cci: censored to pass filters; review alone */
 #define P_OBF_SPELLING     0.30  /* Guccy, 香奈尔: weak alone (names of their own sound alike too) */
 #define F_NOT_COVERED      0.60  /* obfuscation outside the brand's goods */
 #define F_REPLICA_NOBRAND  0.55  /* replica wording with no brand named */
@@ -199,7 +200,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
         return;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
-            obf |= v->flags[i] & DJ_TEXT_F_HOMOGLYPH;
+            obf |= v->flags[i] & (DJ_TEXT_F_HOMOGLYPH | DJ_TEXT_F_ENTITY);
         /* A removal before the first char is outside the mark. */
         for (size_t i = start + 1; i < end; i++)
             obf |= v->flags[i] & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_SEPARATOR);
@@ -241,7 +242,7 @@ static int on_match(uint32_t pat, size_t end, void *ud)
 enum { WB_W = 1, WB_L = 2, WB_K = 4 };
 static const uint8_t wb[256] = {
     ['0'] = WB_W | WB_K, ['1'] = WB_W | WB_K, ['2'] = WB_W, ['3'] = WB_W | WB_K, ['4'] = WB_W | WB_K,
-    ['5'] = WB_W | WB_K, ['6'] = WB_W, ['7'] = WB_W | WB_K, ['8'] = WB_W, ['9'] = WB_W,
+    ['5'] = WB_W | WB_K, ['6'] = WB_W | WB_K, ['7'] = WB_W | WB_K, ['8'] = WB_W | WB_K, ['9'] = WB_W | WB_K,
     ['@'] = WB_W | WB_K, ['$'] = WB_W | WB_K, ['|'] = WB_W | WB_K, ['!'] = WB_W | WB_K,
     ['a'] = WB_W | WB_L, ['b'] = WB_W | WB_L, ['c'] = WB_W | WB_L, ['d'] = WB_W | WB_L, ['e'] = WB_W | WB_L,
     ['f'] = WB_W | WB_L, ['g'] = WB_W | WB_L, ['h'] = WB_W | WB_L, ['i'] = WB_W | WB_L, ['j'] = WB_W | WB_L,
@@ -870,6 +871,39 @@ static void scan_joined(dj_screen *s, scan_ud *u)
     misspelled_runs(s, u, &tw, &BY_SPELLING);
 }
 
+/* Marks censored with an asterisk, as sellers mask a name to pass keyword
+ * filters (G*cci, Gucc*, lan*come: the real Chinese titles have
+ * lan*come/兰蔻 and 直*邮): a Latin word with one asterisk after its first
+ * letter is looked up with the asterisk as any one letter and, between two
+ * letters, as nothing. An asterisk written between single letters or
+ * characters (G*U*C*C*I, 香*奈*儿) is a separator the normalizer removed. */
+static void scan_masked(dj_screen *s, scan_ud *u)
+{
+    const dj_text_view *v = u->v;
+    const char *t = v->s;
+    for (const char *m = memchr(t, '*', v->len); m; m = memchr(m + 1, '*', v->len - (size_t)(m + 1 - t))) {
+        size_t at = (size_t)(m - t), a = at, b = at + 1;
+        while (a > 0 && is_lower_ascii((unsigned char)t[a - 1]))
+            a--;
+        while (b < v->len && is_lower_ascii((unsigned char)t[b]))
+            b++;
+        if (a == at || (a > 0 && is_alnum_ascii((unsigned char)t[a - 1])) ||
+            (b < v->len && (t[b] == '*' || is_alpha_ascii((unsigned char)t[b]))) || b - a > DJ_KB_JOIN_MAX)
+            continue;
+        uint32_t pats[4];
+        size_t np = dj_kb_masked(s->kb, t + a, b - a, at - a, pats, 4);
+        if (!np && b > at + 1 && b - a - 1 >= DJ_KB_JOIN_MIN) {
+            char key[DJ_KB_JOIN_MAX];
+            memcpy(key, t + a, at - a);
+            memcpy(key + (at - a), m + 1, b - at - 1);
+            size_t k = b - a - 1;
+            np = dj_kb_joined(s->kb, dj_kb_join_hash(DJ_KB_JOIN_SEED, key, k), key, k, pats, 4);
+        }
+        for (size_t q = 0; q < np; q++)
+            add_hit(u, pats[q], a, b, DJ_OBF_MASKED);
+    }
+}
+
 /* A brand mark written with other characters of the same sound, as the
  * sounds database reports it: a hit of kind DJ_OBF_HOMOPHONE when at least
  * one character is the mark's own in its place (劳力仕 for 劳力士, while
@@ -961,6 +995,8 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         rc = scan_lookalikes(s, &u);
     if (!rc)
         rc = scan_case_swaps(s, &u, raw, len);
+    if (!rc && memchr(v->s, '*', v->len))
+        scan_masked(s, &u);
     if (!rc && field == FIELD_TITLE) {
         scan_joined(s, &u);
         rc = scan_sounds(s, &u);
@@ -1036,8 +1072,10 @@ static const struct {
 } obf_kinds[] = {
     {DJ_TEXT_F_HOMOGLYPH, "homoglyph", P_OBF_HOMOGLYPH},
     {DJ_TEXT_F_INVISIBLE, "invisible_character", P_OBF_INVISIBLE},
+    {DJ_TEXT_F_ENTITY, "html_entity", P_OBF_INVISIBLE},
     {DJ_OBF_LEET, "lookalike_digits", P_OBF_LEET},
     {DJ_TEXT_F_SEPARATOR, "separated_letters", P_OBF_SEPARATOR},
+    {DJ_OBF_MASKED, "masked", P_OBF_MASKED},
     {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
     {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},

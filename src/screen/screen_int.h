@@ -15,12 +15,13 @@
 
 /* Obfuscation bits of a hit: the text room's flags plus lookalike digits
  * and full-width letters. */
-#define DJ_OBF_LEET 8
-#define DJ_OBF_WIDE 16
-#define DJ_OBF_MISSPELLED 32 /* a mark spelled around a filter (Guccy): dj_kb_misspelled */
-#define DJ_OBF_HOMOPHONE 64  /* a Chinese mark in characters that sound alike (香奈尔) */
-#define DJ_OBF_CODE 128      /* a mark of three with a lookalike digit (JB1): a model code as often (RC4) */
-#define DJ_OBF_PINYIN 256    /* a Chinese mark spelled in pinyin (xiangnaier): kb pattern.pinyin */
+#define DJ_OBF_LEET 16
+#define DJ_OBF_WIDE 32
+#define DJ_OBF_MISSPELLED 64 /* a mark spelled around a filter (Guccy): dj_kb_misspelled */
+#define DJ_OBF_HOMOPHONE 128 /* a Chinese mark in characters that sound alike (香奈尔) */
+#define DJ_OBF_CODE 256      /* a mark of three with a lookalike digit (JB1): a model code as often (RC4) */
+#define DJ_OBF_PINYIN 512    /* a Chinese mark spelled in pinyin (xiangnaier): kb pattern.pinyin */
+#define DJ_OBF_MASKED 1024   /* a mark with a letter censored by an asterisk (G*cci, lan*come) */
 /* The weak kinds: evidence that a low price or replica wording decides. */
 #define DJ_OBF_WEAK (DJ_OBF_MISSPELLED | DJ_OBF_HOMOPHONE | DJ_OBF_CODE | DJ_OBF_PINYIN)
 

@@ -28,6 +28,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct unit {
     uint32_t orig;    /* input offset of the code point */
@@ -142,6 +143,59 @@ static int ignorable_high(uint32_t cp)
     return cp >= 0xE0000u && cp <= 0xE0FFFu;
 }
 
+/* HTML character references: listings copied from web pages carry them
+ * (Dolce &amp; Gabbana), and a letter written as one (Gu&#99;ci, &#x47;ucci)
+ * hides a mark from filters that read the bytes. The named ones are those
+ * shop text uses; a reference must end with its semicolon, as HTML
+ * requires of all but a few legacy names. */
+static const struct {
+    char name[7];
+    uint16_t cp;
+} named_refs[] = {
+    {"amp", '&'},     {"lt", '<'},      {"gt", '>'},      {"quot", '"'},    {"apos", '\''},
+    {"nbsp", 0xA0},   {"times", 0xD7},  {"middot", 0xB7}, {"reg", 0xAE},    {"copy", 0xA9},
+    {"trade", 0x2122}, {"hellip", 0x2026}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"yen", 0xA5},
+    {"euro", 0x20AC}, {"deg", 0xB0},    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C},
+    {"rdquo", 0x201D}, {"bull", 0x2022},
+};
+
+size_t dj_text__char_ref(const char *in, size_t len, uint32_t *cp)
+{
+    if (len < 4 || in[0] != '&')
+        return 0;
+    size_t i = 1;
+    uint32_t v = 0;
+    if (in[1] == '#') {
+        int hex = len > 2 && (in[2] == 'x' || in[2] == 'X');
+        size_t first = i = 2 + (size_t)hex;
+        for (; i < len && i - first < 8; i++) {
+            unsigned char c = (unsigned char)in[i];
+            unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                         : hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10u
+                                                                          : 99u;
+            if (d == 99u)
+                break;
+            v = v * (hex ? 16u : 10u) + d;
+        }
+        if (i == first || i >= len || in[i] != ';' || v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+            return 0;
+        *cp = v;
+        return i + 1;
+    }
+    for (; i < len && i < 8 && ((in[i] | 0x20) >= 'a' && (in[i] | 0x20) <= 'z'); i++)
+        ;
+    if (i >= len || in[i] != ';')
+        return 0;
+    /* Any case: HTML has &AMP; and &QUOT; too, and the matching form is
+     * folded, so that &AMP; must read as its folded &amp; does. */
+    for (size_t k = 0; k < sizeof named_refs / sizeof named_refs[0]; k++)
+        if (strlen(named_refs[k].name) == i - 1 && !strncasecmp(named_refs[k].name, in + 1, i - 1)) {
+            *cp = named_refs[k].cp;
+            return i + 1;
+        }
+    return 0;
+}
+
 /* Pass 1. Returns the number of units. */
 static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 {
@@ -153,7 +207,11 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         unsigned char c = (unsigned char)in[i];
         uint32_t cp;
         size_t k;
-        if (c < 0x80) {
+        uint8_t ref = 0; /* a letter or digit written as a reference */
+        if (c == '&' && (k = dj_text__char_ref(in + i, len - i, &cp)) && cp < DJ_TEXT_TABLE_MAX) {
+            int alnum = (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+            ref = alnum ? DJ_TEXT_F_ENTITY : 0;
+        } else if (c < 0x80) {
             cp = c;
             k = 1;
         } else if (!(k = dj_utf8_decode(in + i, len - i, &cp))) {
@@ -170,7 +228,7 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->raw = 0;
         u->fold = 0;
         u->drop = 0;
-        u->flags = 0;
+        u->flags = ref;
         u->named = 0;
         u->weak = 0;
         if (cp < DJ_TEXT_TABLE_MAX || ignorable_high(cp)) {
@@ -944,6 +1002,8 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         char one;
         const dj_text_ent *e;
         if (c < 0x80) {
+            if (c == '&' && dj_text__char_ref(in + i, len - i, &cp))
+                return 0; /* a character reference: rare, the full passes read it */
             k = 1;
             one = (char)ascii_fold[c];
             src = &one;

@@ -170,7 +170,11 @@ int dj_text_is_cjk(uint32_t cp)
 size_t dj_text_char_end(const char *s, size_t limit, size_t at)
 {
     size_t i = at;
-    for (int first = 1; i < limit; first = 0) {
+    uint32_t ref;
+    size_t rk = s[at] == '&' ? dj_text__char_ref(s + at, limit - at, &ref) : 0;
+    if (rk && ref < DJ_TEXT_TABLE_MAX)
+        i += rk; /* a character written as a reference, read as one */
+    for (int first = !(rk && ref < DJ_TEXT_TABLE_MAX); i < limit; first = 0) {
         if (!first && (unsigned char)s[i] < 0x80)
             break; /* the common case: no ASCII character is a mark */
         uint32_t cp;
@@ -358,6 +362,17 @@ static void build(void)
         if ((ascii_alnum && is_fancy_block(cp) && !letterlike_symbol) /* ℍ, not № or ™ */ ||
             is_fancy_letter(cp, buf, bl)) {
             pool_add(t, cp, buf, bl, DJ_TC_FANCY);
+            continue;
+        }
+        if (ascii_alnum && symbol_cat(cat)) {
+            /* A sign that NFKC spells out (™ -> tm, № -> no, ℡ -> tel,
+             * ㎏ -> kg) is a word of its own: written against a mark
+             * (Gucci™, Prada℠) its letters must not join the mark's. */
+            char spaced[66];
+            spaced[0] = ' ';
+            memcpy(spaced + 1, buf, bl);
+            spaced[bl + 1] = ' ';
+            pool_add(t, cp, spaced, bl + 2, DJ_TC_SPLIT);
             continue;
         }
         if (bl == 1 && buf[0] == ' ') {

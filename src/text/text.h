@@ -22,7 +22,12 @@
  *     right before this char (G.U.C.C.I -> gucci, 香 奈 儿 -> 香奈儿, L/V -> lv);
  *   - DJ_TEXT_F_HOMOGLYPH: this char is a Latin letter folded from a
  *     lookalike (Cyrillic с, Greek ο, ... from Unicode's confusables data)
- *     inside a Latin-looking word.
+ *     inside a Latin-looking word;
+ *   - DJ_TEXT_F_ENTITY: this char is a letter or digit written as an HTML
+ *     character reference (Gu&#99;ci, &#x47;ucci). References are read
+ *     wherever they are (&#12354; is あ, &amp; is &, &nbsp; a space); only
+ *     a letter or digit so written is flagged, for nothing but hiding it
+ *     asks for that.
  * Digit and symbol lookalikes (0->o, 1->i/l, 3->e, @->a, $->s) are NOT folded
  * here: they are ambiguous (1 is i or l) and common in honest text
  * (iphone15); the knowledge base matches them through skeletons of its
@@ -64,10 +69,18 @@
  *     "(g)", Ŀ -> "l·", ㎼ -> "μw") counts as those characters for the
  *     rules above, so ⒢⒰⒞⒞⒤ is the chain (gucci) and normalizing a
  *     normalized text changes nothing (except separators between pieces
- *     it newly wrote side by side).
+ *     it newly wrote side by side); a sign whose compatibility form is
+ *     letters (™ -> tm, № -> no, ㎏ -> kg) is a word of its own, spaces
+ *     around it (Gucci™ -> "gucci tm": it must not join the mark);
+ *   - symbols and emoji are punctuation, name separators between single
+ *     characters (G♥U♥C♥C♥I, 香★奈★儿); so are crosses, which are not
+ *     the lookalike x (G×U×C×C×I; Gucci×Prada; 30×40);
+ *   - a character reference is read once: &amp;#99; is "&#99;", as a
+ *     browser shows it.
  *
  * INVISIBLE and SEPARATOR are set on the first byte of the char that follows
- * the removed run only; HOMOGLYPH is set on every byte of the folded char.
+ * the removed run only; HOMOGLYPH on every byte of the folded char; ENTITY
+ * on the first byte of the char written as a reference.
  * Thread-safety: a dj_text is used by one thread at a time (one per worker);
  * the tables behind it are built once and shared read-only.
  */
@@ -86,6 +99,7 @@ enum {
     DJ_TEXT_F_INVISIBLE = 1,
     DJ_TEXT_F_SEPARATOR = 2,
     DJ_TEXT_F_HOMOGLYPH = 4,
+    DJ_TEXT_F_ENTITY = 8,
 };
 
 typedef struct dj_text dj_text;

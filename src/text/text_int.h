@@ -71,6 +71,11 @@ extern dj_text_table dj_text__tab;
 /* Builds the table on first call (thread-safe); DJ_EUNAVAIL without OpenCC. */
 dj_rc dj_text__table(dj_err *err);
 
+/* The HTML character reference at in[0..len) (&#99; &#x63; &amp; and the
+ * other names shop text uses): its length, with *cp its code point, or 0
+ * when there is none. */
+size_t dj_text__char_ref(const char *in, size_t len, uint32_t *cp);
+
 /* Normalizes with the four passes only, never the one-pass path: what
  * dj_text_normalize must give whichever path it takes (the tests and the
  * fuzz target hold the two to it). The view's mixed list is DJ_TEXT_MIXED_ALL. */

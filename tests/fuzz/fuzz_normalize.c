@@ -2,7 +2,8 @@
  * Fuzz target: text normalization. Checks the view's invariants on any
  * bytes: the map back is monotonic and inside the input, the output is
  * valid UTF-8 without the removed classes, and normalizing is idempotent
- * on its own output (a second pass changes nothing but may still flag),
+ * on its own output (a second pass changes nothing but may still flag,
+ * nor reads a character reference the first one wrote),
  * and the one-pass path gives exactly what the four passes give; and the
  * Chinese word split (dj_text_zh_reads_as_name) takes any span of it.
  */
@@ -23,6 +24,15 @@ static void cleanup(void)
     dj_text_free(t1);
     dj_text_free(t2);
     dj_text_free(t3);
+}
+
+static int has_char_ref(const dj_text_view *v)
+{
+    uint32_t cp;
+    for (const char *p = v->s; (p = memchr(p, '&', v->len - (size_t)(p - v->s))); p++)
+        if (dj_text__char_ref(p, v->len - (size_t)(p - v->s), &cp))
+            return 1;
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,8 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dj_text_normalize(t2, v.s, v.len, &w, NULL))
         abort();
     /* One pass folds everything a second pass would, except separator
-     * chains that the first pass's output can newly form. */
-    if (!(v.all_flags & DJ_TEXT_F_SEPARATOR) && !(w.all_flags & DJ_TEXT_F_SEPARATOR) &&
+     * chains that the first pass's output can newly form, and character
+     * references it wrote by reading one (&amp;#99; is &#99;, as a browser
+     * shows it). */
+    if (!(v.all_flags & DJ_TEXT_F_SEPARATOR) && !(w.all_flags & DJ_TEXT_F_SEPARATOR) && !has_char_ref(&v) &&
         (w.len != v.len || memcmp(w.s, v.s, v.len) != 0))
         abort();
     /* The word split around any span of the output (two ideographs when

@@ -1,6 +1,6 @@
 /* Tests for src/text: the table of cases in tests/data/text/normalize_cases.jsonl
- * ({"in","out","flags"}: flags is a set of I S H for invisible, separator,
- * homoglyph, "" for none), the map back to the input, and hostile input. */
+ * ({"in","out","flags"}: flags is a set of I S H E for invisible, separator,
+ * homoglyph, character reference, "" for none), the map back to the input, and hostile input. */
 #include "test.h"
 #include "text/text.h"
 #include "text/text_int.h"
@@ -13,7 +13,11 @@ static unsigned flag_bits(const char *s)
 {
     unsigned f = 0;
     for (; *s; s++)
-        f |= *s == 'I' ? DJ_TEXT_F_INVISIBLE : *s == 'S' ? DJ_TEXT_F_SEPARATOR : *s == 'H' ? DJ_TEXT_F_HOMOGLYPH : 0;
+        f |= *s == 'I'   ? DJ_TEXT_F_INVISIBLE
+             : *s == 'S' ? DJ_TEXT_F_SEPARATOR
+             : *s == 'H' ? DJ_TEXT_F_HOMOGLYPH
+             : *s == 'E' ? DJ_TEXT_F_ENTITY
+                         : 0;
     return f;
 }
 
