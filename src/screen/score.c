@@ -130,6 +130,19 @@ static int capital_word(const dj_text_view *v, const char *raw, size_t i)
            r[1] <= 'z';
 }
 
+/* 1 when the letters at view byte end make the Latin term p (of four
+ * letters or more) a plural that ends its word: Nikes, Rolexes. */
+static int plural_end(const dj_kb_pattern *p, const dj_text_view *v, size_t end)
+{
+    const char *t = v->s, *m = p->term;
+    size_t n = p->len, k = t[end] == 's' ? 1 : t[end] == 'e' && end + 1 < v->len && t[end + 1] == 's' ? 2 : 0;
+    if (!k || m[n - 1] == 's' || (end + k < v->len && is_alpha_ascii((unsigned char)t[end + k])))
+        return 0;
+    /* -es after a hissing end (Rolexes, Coaches), -s after the rest. */
+    int hiss = m[n - 1] == 'x' || m[n - 1] == 'z' || (n >= 2 && m[n - 1] == 'h' && (m[n - 2] == 'c' || m[n - 2] == 's'));
+    return k == 2 ? hiss : !hiss;
+}
+
 /* Short Latin terms (lv, ck, hp) need letters and digits around them to
  * stop; longer ones only letters, so gucci2024 and rolex116610 still match;
  * a change of style is a stop too (style_break), and so is, after a longer
@@ -152,7 +165,7 @@ static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *ra
     if (p->bound_right && end < v->len) {
         unsigned char c = (unsigned char)v->s[end];
         if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end) &&
-            (strict || !capital_word(v, raw, end)))
+            (strict || !(capital_word(v, raw, end) || plural_end(p, v, end))))
             return 0;
     }
     return 1;
@@ -491,7 +504,9 @@ static int case_swap(const unsigned char *r, size_t len, size_t k)
         upper += !is_lower_ascii(r[j]);
         lower += is_lower_ascii(r[j]);
     }
-    return c == 'l' ? upper >= 2 && lower == 0 : upper == 0 && lower >= 2;
+    /* Two small letters, or one in a word of four (DeII: the I's of a
+     * doubled l leave a short mark one small letter). */
+    return c == 'l' ? upper >= 2 && lower == 0 : upper == 0 && (lower >= 2 || (lower == 1 && b - a >= 4));
 }
 
 /* Finds case-swapped I and l in raw (see case_swap) and scans their
