@@ -935,14 +935,21 @@ static int on_sound(unsigned id, size_t to, void *ud)
     scan_ud *u = ud;
     dj_screen *s = u->s;
     const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, id);
+    const char *t = u->v->s;
     uint32_t from = s->sound_at[to - p->sound_len], end = s->sound_at[to];
-    if (end - from != p->len)
-        return 0;
-    const char *t = u->v->s + from;
-    size_t same = 0;
-    for (size_t i = 0; i < p->len; i += 3)
-        same += !memcmp(t + i, p->term + i, 3);
-    if (!same || 3 * same == p->len)
+    /* Character by character: the mark's own, another of its sound, or
+     * pinyin (香nai儿, 路易weideng), which must be whole runs of letters. */
+    size_t same = 0, pinyin = 0;
+    for (size_t k = to - p->sound_len, c = 0; k < to; k += 2, c += 3) {
+        uint32_t at = s->sound_at[k];
+        if ((unsigned char)t[at] < 0x80)
+            pinyin++;
+        else
+            same += !memcmp(t + at, p->term + c, 3);
+    }
+    if (pinyin ? !same || (from > 0 && (unsigned char)t[from - 1] >= 'a' && (unsigned char)t[from - 1] <= 'z') ||
+                     (end < u->v->len && (unsigned char)t[end] >= 'a' && (unsigned char)t[end] <= 'z')
+               : end - from != p->len || !same || 3 * same == p->len)
         return 0;
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *o = &s->hits[i];
@@ -951,9 +958,9 @@ static int on_sound(unsigned id, size_t to, void *ud)
             (q->kind > DJ_PAT_NICKNAME || q->owner != p->owner || o->start < from || o->end > end))
             return 0;
     }
-    if (p->len == 3 * DJ_KB_SOUND_MIN && !dj_text_zh_reads_as_name(u->v->s, u->v->len, from, end))
+    if (p->len == 3 * DJ_KB_SOUND_MIN && !pinyin && !dj_text_zh_reads_as_name(t, u->v->len, from, end))
         return 0; /* two syllables that ordinary words make (创意, 生日礼物) */
-    add_hit(u, id, from, end, DJ_OBF_HOMOPHONE);
+    add_hit(u, id, from, end, pinyin ? DJ_OBF_PINYIN : DJ_OBF_HOMOPHONE);
     return 0;
 }
 

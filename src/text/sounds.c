@@ -5,6 +5,8 @@
  */
 #include "text/text_int.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint16_t cjk_sounds[DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1] = {
@@ -45,14 +47,121 @@ unsigned dj_text_cjk_sound(uint32_t cp)
     return cp >= DJ_TEXT_CJK_LO && cp <= DJ_TEXT_CJK_HI ? cjk_sounds[cp - DJ_TEXT_CJK_LO] : 0;
 }
 
+/* The syllables by spelling, for reading pinyin written among ideographs:
+ * their numbers sorted by spelling, built once. The syllables of a lone
+ * consonant (m, n, hm, ng: interjections) are left out, so that a run of
+ * consonants is never pinyin. */
+#define N_SYLLABLES (sizeof syllables / sizeof *syllables)
+static uint16_t by_spelling[N_SYLLABLES];
+static size_t n_by_spelling;
+static pthread_once_t spelling_once = PTHREAD_ONCE_INIT;
+
+static int cmp_spelling(const void *a, const void *b)
+{
+    return strcmp(syllables[*(const uint16_t *)a], syllables[*(const uint16_t *)b]);
+}
+
+static void build_spelling(void)
+{
+    for (size_t id = 1; id < N_SYLLABLES; id++)
+        if (strpbrk(syllables[id], "aeiouv"))
+            by_spelling[n_by_spelling++] = (uint16_t)id;
+    qsort(by_spelling, n_by_spelling, sizeof *by_spelling, cmp_spelling);
+}
+
+/* The number of the syllable spelled s[0..n), or 0. */
+static unsigned syllable_of(const unsigned char *s, size_t n)
+{
+    size_t lo = 0, hi = n_by_spelling;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *y = syllables[by_spelling[mid]];
+        int c = strncmp(y, (const char *)s, n);
+        if (!c)
+            c = y[n] ? 1 : 0;
+        if (!c)
+            return by_spelling[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+#define MAX_PINYIN_RUN 24 /* letters of a run read as pinyin at most */
+#define MAX_SYLLABLE 6    /* zhuang, shuang */
+
+/* Splits the run of small letters s[0..n) into pinyin syllables, as few as
+ * can spell it all (xiang, not xi ang; weideng is wei deng): their numbers
+ * into ids and their starts into starts; returns how many, or 0 when the
+ * run is no pinyin. */
+static size_t split_pinyin(const unsigned char *s, size_t n, unsigned *ids, size_t *starts)
+{
+    if (n > MAX_PINYIN_RUN)
+        return 0;
+    /* best[i]: fewest syllables spelling s[0..i), or 0xFF; from[i]: where its last starts. */
+    uint8_t best[MAX_PINYIN_RUN + 1], from[MAX_PINYIN_RUN + 1];
+    unsigned id_at[MAX_PINYIN_RUN + 1];
+    memset(best, 0xFF, sizeof best);
+    best[0] = 0;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t l = 1; l <= MAX_SYLLABLE && l <= i; l++) {
+            unsigned id;
+            if (best[i - l] == 0xFF || best[i - l] + 1 >= best[i] || !(id = syllable_of(s + i - l, l)))
+                continue;
+            best[i] = (uint8_t)(best[i - l] + 1);
+            from[i] = (uint8_t)(i - l);
+            id_at[i] = id;
+        }
+    if (best[n] == 0xFF)
+        return 0;
+    size_t m = best[n];
+    for (size_t i = n, k = m; i > 0; i = from[i]) {
+        k--;
+        ids[k] = id_at[i];
+        starts[k] = from[i];
+    }
+    return m;
+}
+
+static int is_ideograph_at(const unsigned char *u, size_t n, size_t i)
+{
+    return i + 2 < n && u[i] >= 0xE4 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80;
+}
+
 size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t k = 0;
+    pthread_once(&spelling_once, build_spelling);
     for (size_t i = 0; i < n;) {
         unsigned id = 0;
         size_t len = 1;
-        if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+        if (u[i] >= 'a' && u[i] <= 'z') {
+            /* A run of letters written against an ideograph may be pinyin
+             * standing for characters (香nai儿, 路易weideng). */
+            size_t e = i;
+            while (e < n && u[e] >= 'a' && u[e] <= 'z')
+                e++;
+            unsigned ids[MAX_PINYIN_RUN];
+            size_t starts[MAX_PINYIN_RUN], m = 0;
+            if ((e < n && is_ideograph_at(u, n, e)) || (i >= 3 && is_ideograph_at(u, n, i - 3)))
+                m = split_pinyin(u + i, e - i, ids, starts);
+            for (size_t y = 0; y < m; y++) {
+                unsigned sid = sound_alike[ids[y]];
+                out[k] = (char)(0x80 | sid >> 6);
+                out[k + 1] = (char)(0x40 | (sid & 63));
+                if (at)
+                    at[k] = at[k + 1] = (uint32_t)(i + starts[y]);
+                k += 2;
+            }
+            if (m) {
+                i = e;
+                continue;
+            }
+            len = e - i;
+        } else if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
             uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
             len = 3;
             id = sound_alike[dj_text_cjk_sound(cp)];
