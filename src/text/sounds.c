@@ -6,7 +6,6 @@
 #include "text/text_int.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const uint16_t cjk_sounds[DJ_TEXT_CJK_HI - DJ_TEXT_CJK_LO + 1] = {
@@ -48,44 +47,44 @@ unsigned dj_text_cjk_sound(uint32_t cp)
 }
 
 /* The syllables by spelling, for reading pinyin written among ideographs:
- * their numbers sorted by spelling, built once. The syllables of a lone
- * consonant (m, n, hm, ng: interjections) are left out, so that a run of
- * consonants is never pinyin. */
+ * a table from a spelling packed five bits a letter (six letters at most)
+ * to its number, built once. The syllables of a lone consonant (m, n, hm,
+ * ng: interjections) are left out, so that a run of consonants is never
+ * pinyin. */
 #define N_SYLLABLES (sizeof syllables / sizeof *syllables)
-static uint16_t by_spelling[N_SYLLABLES];
-static size_t n_by_spelling;
+#define SPELL_SLOTS 1024 /* a power of two, under half full */
+static uint32_t spell_key[SPELL_SLOTS];
+static uint16_t spell_id[SPELL_SLOTS];
 static pthread_once_t spelling_once = PTHREAD_ONCE_INIT;
 
-static int cmp_spelling(const void *a, const void *b)
+static inline uint32_t spell_slot(uint32_t key)
 {
-    return strcmp(syllables[*(const uint16_t *)a], syllables[*(const uint16_t *)b]);
+    return (key * 2654435761u) >> 22;
 }
 
 static void build_spelling(void)
 {
-    for (size_t id = 1; id < N_SYLLABLES; id++)
-        if (strpbrk(syllables[id], "aeiouv"))
-            by_spelling[n_by_spelling++] = (uint16_t)id;
-    qsort(by_spelling, n_by_spelling, sizeof *by_spelling, cmp_spelling);
+    for (size_t id = 1; id < N_SYLLABLES; id++) {
+        const char *y = syllables[id];
+        uint32_t key = 0;
+        for (size_t i = 0; y[i]; i++)
+            key |= (uint32_t)(y[i] - 'a' + 1) << (5 * i);
+        if (!strpbrk(y, "aeiouv") || strlen(y) > 6)
+            continue;
+        uint32_t at = spell_slot(key);
+        while (spell_key[at])
+            at = (at + 1) & (SPELL_SLOTS - 1);
+        spell_key[at] = key;
+        spell_id[at] = (uint16_t)id;
+    }
 }
 
-/* The number of the syllable spelled s[0..n), or 0. */
-static unsigned syllable_of(const unsigned char *s, size_t n)
+/* The number of the syllable whose packed spelling is key, or 0. */
+static inline unsigned syllable_of(uint32_t key)
 {
-    size_t lo = 0, hi = n_by_spelling;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *y = syllables[by_spelling[mid]];
-        int c = strncmp(y, (const char *)s, n);
-        if (!c)
-            c = y[n] ? 1 : 0;
-        if (!c)
-            return by_spelling[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    for (uint32_t at = spell_slot(key); spell_key[at]; at = (at + 1) & (SPELL_SLOTS - 1))
+        if (spell_key[at] == key)
+            return spell_id[at];
     return 0;
 }
 
@@ -105,15 +104,23 @@ static size_t split_pinyin(const unsigned char *s, size_t n, unsigned *ids, size
     unsigned id_at[MAX_PINYIN_RUN + 1];
     memset(best, 0xFF, sizeof best);
     best[0] = 0;
-    for (size_t i = 1; i <= n; i++)
+    size_t last = 0; /* the last place a split reaches */
+    for (size_t i = 1; i <= n; i++) {
+        uint32_t key = 0; /* s[i - l..i) packed */
         for (size_t l = 1; l <= MAX_SYLLABLE && l <= i; l++) {
+            key = key << 5 | (uint32_t)(s[i - l] - 'a' + 1);
             unsigned id;
-            if (best[i - l] == 0xFF || best[i - l] + 1 >= best[i] || !(id = syllable_of(s + i - l, l)))
+            if (best[i - l] == 0xFF || best[i - l] + 1 >= best[i] || !(id = syllable_of(key)))
                 continue;
             best[i] = (uint8_t)(best[i - l] + 1);
             from[i] = (uint8_t)(i - l);
             id_at[i] = id;
         }
+        if (best[i] != 0xFF)
+            last = i;
+        else if (i - last >= MAX_SYLLABLE)
+            return 0; /* no syllable reaches past here: no English word gets far */
+    }
     if (best[n] == 0xFF)
         return 0;
     size_t m = best[n];
