@@ -919,6 +919,45 @@ static void scan_masked(dj_screen *s, scan_ud *u)
     }
 }
 
+/* A mark of two letters written as two capitals a space apart (L V,
+ * 女生L V单肩包): "A B" is as often two things (A B面, sides A and B),
+ * so the reading is weak evidence, kind separated_letters, that a low
+ * price or replica wording decides; the normalizer joins single letters
+ * only from three, or across punctuation (L/V). Titles only. */
+typedef struct pair_ud {
+    scan_ud *u;
+    size_t from, to; /* the pair in the view */
+} pair_ud;
+
+static int on_pair(uint32_t pat, size_t end, void *ud)
+{
+    pair_ud *pu = ud;
+    const dj_kb_pattern *p = dj_kb_pattern_at(pu->u->s->kb, pat);
+    if (end == 2 && p->len == 2 && (p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME))
+        add_hit(pu->u, pat, pu->from, pu->to, DJ_OBF_PAIR);
+    return 0;
+}
+
+static dj_rc scan_spaced_pairs(dj_screen *s, scan_ud *u, const char *raw)
+{
+    const dj_text_view *v = u->v;
+    const unsigned char *t = (const unsigned char *)v->s;
+    for (size_t i = 0; i + 3 <= v->len; i++) {
+        if (t[i + 1] != ' ' || !is_lower_ascii(t[i]) || !is_lower_ascii(t[i + 2]) ||
+            (i > 0 && is_alnum_ascii(t[i - 1])) || (i + 3 < v->len && is_alnum_ascii(t[i + 3])))
+            continue;
+        unsigned char a = (unsigned char)raw[v->orig[i]], b = (unsigned char)raw[v->orig[i + 2]];
+        if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z')
+            continue;
+        char key[2] = {(char)t[i], (char)t[i + 2]};
+        pair_ud pu = {u, i, i + 3};
+        dj_rc rc = dj_kb_scan(s->scanner, key, 2, on_pair, &pu);
+        if (rc)
+            return rc;
+    }
+    return DJ_OK;
+}
+
 /* A brand mark written with other characters of the same sound, as the
  * sounds database reports it: a hit of kind DJ_OBF_HOMOPHONE when at least
  * one character is the mark's own in its place (劳力仕 for 劳力士, while
@@ -1019,6 +1058,8 @@ static dj_rc scan_field(dj_screen *s, uint8_t field, const char *raw, size_t len
         rc = scan_case_swaps(s, &u, raw, len);
     if (!rc && memchr(v->s, '*', v->len))
         scan_masked(s, &u);
+    if (!rc && field == FIELD_TITLE)
+        rc = scan_spaced_pairs(s, &u, raw);
     if (!rc && field == FIELD_TITLE) {
         scan_joined(s, &u);
         rc = scan_sounds(s, &u);
@@ -1099,6 +1140,7 @@ static const struct {
     {DJ_TEXT_F_SEPARATOR, "separated_letters", P_OBF_SEPARATOR},
     {DJ_OBF_MASKED, "masked", P_OBF_MASKED},
     {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
+    {DJ_OBF_PAIR, "separated_letters", P_OBF_SPELLING},
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
     {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},
     {DJ_OBF_PINYIN, "pinyin", P_OBF_SPELLING},
