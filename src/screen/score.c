@@ -32,6 +32,7 @@
 #define P_OBF_SEPARATOR    0.70
 #define P_OBF_WIDE         0.70  /* ＧＵＣＣＩ outside Japanese text */
 #define P_OBF_MASKED       0.55  /* G*cci: censored to pass filters; review alone */
+#define P_OBF_CASE         0.35  /* chaNEl: odd, below review alone */
 #define P_OBF_SPELLING     0.30  /* Guccy, 香奈尔: weak alone (names of their own sound alike too) */
 #define F_NOT_COVERED      0.60  /* obfuscation outside the brand's goods */
 #define F_REPLICA_NOBRAND  0.55  /* replica wording with no brand named */
@@ -67,6 +68,11 @@ typedef struct cand {
     int covered, authorized;
     double score;
 } cand;
+
+static int is_lower_ascii(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
 
 static int is_alpha_ascii(unsigned char c)
 {
@@ -106,6 +112,39 @@ static unsigned wide_mark(const dj_text_view *v, const char *raw, size_t start, 
         if (full_width(raw, v->orig[i]) && ((c[1] == 0xBC && c[2] >= 0xA1 && c[2] <= 0xBA) || /* Ａ-Ｚ */
                                             (c[1] == 0xBD && c[2] >= 0x81 && c[2] <= 0x9A)))  /* ａ-ｚ */
             return has_kana(raw, v->orig[v->len]) ? 0 : DJ_OBF_WIDE;
+    }
+    return 0;
+}
+
+/* DJ_OBF_CASE when a Latin mark of four letters or more is written in
+ * capitals and small letters at random (chaNEl, GuCCi, DiOR, gUCCI), as
+ * sellers write past filters that match case. A word may be small,
+ * capital or capitalized, and may have the shapes brands give their names:
+ * humps (iPhone, McAfee, PlayStation: a capital after the first letter is
+ * followed by a small letter), capitals then small letters (TRENDnet) and
+ * one capital last (BenQ), all in the real web shop titles; the KB's own
+ * spelling counts whatever it is. */
+static unsigned mixed_case(const dj_kb_pattern *p, const char *raw, const dj_text_view *v, size_t start, size_t end)
+{
+    size_t a = v->orig[start], b = v->orig[end - 1] + 1;
+    if (end - start < 4 || b - a != end - start || !strncmp(raw + a, p->source, b - a))
+        return 0; /* short, or not written in ASCII one byte a letter, or as the KB writes it */
+    for (size_t w = a; w < b;) {
+        size_t e = w, upper = 0, lower = 0, odd = 0;
+        for (; e < b && is_alpha_ascii((unsigned char)raw[e]); e++) {
+            int up = raw[e] >= 'A' && raw[e] <= 'Z';
+            upper += up;
+            lower += !up;
+            if (!up || upper == e - w + 1)
+                continue; /* small, or of the capitals the word starts with (TRENDnet) */
+            int next = e + 1 < b ? (unsigned char)raw[e + 1] : 0;
+            if (is_lower_ascii((unsigned char)next) || (!is_alpha_ascii((unsigned char)next) && is_lower_ascii((unsigned char)raw[e - 1])))
+                continue; /* a hump (iPhone), or one capital last (BenQ) */
+            odd = 1;
+        }
+        if (upper && lower && odd)
+            return DJ_OBF_CASE;
+        w = e + 1;
     }
     return 0;
 }
@@ -222,7 +261,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
             obf &= ~(unsigned)DJ_TEXT_F_SEPARATOR;
     }
     if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && p->bound_left && !p->wide_source)
-        obf |= wide_mark(v, s->field_raw[u->field], start, end);
+        obf |= wide_mark(v, s->field_raw[u->field], start, end) | mixed_case(p, s->field_raw[u->field], v, start, end);
     if (p->pinyin)
         obf |= DJ_OBF_PINYIN;
     dj_hit *h = &s->hits[s->n_hits++];
@@ -473,11 +512,6 @@ static dj_rc scan_lookalikes(dj_screen *s, scan_ud *u)
 }
 
 #define MAX_SWAPS 16
-
-static int is_lower_ascii(unsigned char c)
-{
-    return c >= 'a' && c <= 'z';
-}
 
 /* 1 when the I or l at raw[k] stands for the other letter: the same
  * stroke in most fonts, so RoIex (capital I) and GUCCl (small l) read as
@@ -1144,6 +1178,7 @@ static const struct {
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
     {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},
     {DJ_OBF_PINYIN, "pinyin", P_OBF_SPELLING},
+    {DJ_OBF_CASE, "mixed_case", P_OBF_CASE},
     {DJ_OBF_WIDE, "full_width", P_OBF_WIDE}, /* and any other */
 };
 

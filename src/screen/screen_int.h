@@ -23,6 +23,7 @@
 #define DJ_OBF_PINYIN 512    /* a Chinese mark spelled in pinyin (xiangnaier): kb pattern.pinyin */
 #define DJ_OBF_MASKED 1024   /* a mark with a letter censored by an asterisk (G*cci, lan*come) */
 #define DJ_OBF_PAIR 2048     /* a mark of two letters spaced (L V): as often two things (A B) */
+#define DJ_OBF_CASE 4096     /* a Latin mark in capitals and small letters at random (chaNEl) */
 /* The weak kinds: evidence that a low price or replica wording decides. */
 #define DJ_OBF_WEAK (DJ_OBF_MISSPELLED | DJ_OBF_HOMOPHONE | DJ_OBF_CODE | DJ_OBF_PINYIN | DJ_OBF_PAIR)
 
