@@ -195,16 +195,18 @@ static int plural_end(const dj_kb_pattern *p, const dj_text_view *v, size_t end)
 static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end)
 {
     int strict = p->len <= 3;
+    /* An invisible character removed there was a boundary to whoever put
+     * it (Gucci<U+200B>bag reads guccibag). */
     if (p->bound_left && start > 0) {
         unsigned char c = (unsigned char)v->s[start - 1];
         if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, start) &&
-            (strict || !(v->flags[start] & DJ_TEXT_F_SEPARATOR)))
+            !(v->flags[start] & DJ_TEXT_F_INVISIBLE) && (strict || !(v->flags[start] & DJ_TEXT_F_SEPARATOR)))
             return 0;
     }
     if (p->bound_right && end < v->len) {
         unsigned char c = (unsigned char)v->s[end];
         if ((strict ? is_alnum_ascii(c) : is_alpha_ascii(c)) && !style_break(v, raw, end) &&
-            (strict || !(capital_word(v, raw, end) || plural_end(p, v, end))))
+            !(v->flags[end] & DJ_TEXT_F_INVISIBLE) && (strict || !(capital_word(v, raw, end) || plural_end(p, v, end))))
             return 0;
     }
     return 1;
