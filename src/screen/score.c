@@ -137,8 +137,8 @@ static unsigned mixed_case(const dj_kb_pattern *p, const char *raw, const dj_tex
             lower += !up;
             if (!up || upper == e - w + 1)
                 continue; /* small, or of the capitals the word starts with (TRENDnet) */
-            int next = e + 1 < b ? (unsigned char)raw[e + 1] : 0;
-            if (is_lower_ascii((unsigned char)next) || (!is_alpha_ascii((unsigned char)next) && is_lower_ascii((unsigned char)raw[e - 1])))
+            unsigned char next = e + 1 < b ? (unsigned char)raw[e + 1] : 0;
+            if (is_lower_ascii(next) || (!is_alpha_ascii(next) && is_lower_ascii((unsigned char)raw[e - 1])))
                 continue; /* a hump (iPhone), or one capital last (BenQ) */
             odd = 1;
         }
@@ -178,7 +178,8 @@ static int plural_end(const dj_kb_pattern *p, const dj_text_view *v, size_t end)
     if (!k || m[n - 1] == 's' || (end + k < v->len && is_alpha_ascii((unsigned char)t[end + k])))
         return 0;
     /* -es after a hissing end (Rolexes, Coaches), -s after the rest. */
-    int hiss = m[n - 1] == 'x' || m[n - 1] == 'z' || (n >= 2 && m[n - 1] == 'h' && (m[n - 2] == 'c' || m[n - 2] == 's'));
+    char z = m[n - 1], y = n >= 2 ? m[n - 2] : 0;
+    int hiss = z == 'x' || z == 'z' || (z == 'h' && (y == 'c' || y == 's'));
     return k == 2 ? hiss : !hiss;
 }
 
@@ -1022,10 +1023,12 @@ static int on_sound(unsigned id, size_t to, void *ud)
         else
             same += !memcmp(t + at, p->term + c, 3);
     }
-    if (pinyin ? !same || (from > 0 && (unsigned char)t[from - 1] >= 'a' && (unsigned char)t[from - 1] <= 'z') ||
-                     (end < u->v->len && (unsigned char)t[end] >= 'a' && (unsigned char)t[end] <= 'z')
-               : end - from != p->len || !same || 3 * same == p->len)
-        return 0;
+    if (!same)
+        return 0; /* none of the mark's own: another word that sounds so */
+    if (pinyin ? (from > 0 && is_lower_ascii((unsigned char)t[from - 1])) ||
+                     (end < u->v->len && is_lower_ascii((unsigned char)t[end]))
+               : end - from != p->len || 3 * same == p->len)
+        return 0; /* pinyin cut out of a longer word (古chic); or the mark as written */
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *o = &s->hits[i];
         const dj_kb_pattern *q = dj_kb_pattern_at(s->kb, o->pat);
@@ -1175,12 +1178,12 @@ static const struct {
     {DJ_OBF_LEET, "lookalike_digits", P_OBF_LEET},
     {DJ_TEXT_F_SEPARATOR, "separated_letters", P_OBF_SEPARATOR},
     {DJ_OBF_MASKED, "masked", P_OBF_MASKED},
+    {DJ_OBF_CASE, "mixed_case", P_OBF_CASE},
     {DJ_OBF_MISSPELLED, "misspelled", P_OBF_SPELLING},
     {DJ_OBF_PAIR, "separated_letters", P_OBF_SPELLING},
     {DJ_OBF_HOMOPHONE, "homophone", P_OBF_SPELLING},
     {DJ_OBF_CODE, "lookalike_code", P_OBF_SPELLING},
     {DJ_OBF_PINYIN, "pinyin", P_OBF_SPELLING},
-    {DJ_OBF_CASE, "mixed_case", P_OBF_CASE},
     {DJ_OBF_WIDE, "full_width", P_OBF_WIDE}, /* and any other */
 };
 

@@ -168,7 +168,7 @@ size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)
                 continue;
             }
             len = e - i;
-        } else if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+        } else if (is_ideograph_at(u, n, i)) {
             uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
             len = 3;
             id = sound_alike[dj_text_cjk_sound(cp)];
