@@ -1016,19 +1016,23 @@ static int on_sound(unsigned id, size_t to, void *ud)
     /* Character by character: the mark's own, another of its sound, or
      * pinyin (香nai儿, 路易weideng), which must be whole runs of letters. */
     size_t same = 0, pinyin = 0;
+    int cut = 0; /* pinyin at an end of the match, cut out of a longer run (古chic) */
     for (size_t k = to - p->sound_len, c = 0; k < to; k += 2, c += 3) {
         uint32_t at = s->sound_at[k];
-        if ((unsigned char)t[at] < 0x80)
-            pinyin++;
-        else
+        if ((unsigned char)t[at] >= 0x80) {
             same += !memcmp(t + at, p->term + c, 3);
+            continue;
+        }
+        pinyin++;
+        if (k == to - p->sound_len)
+            cut |= at > 0 && is_lower_ascii((unsigned char)t[at - 1]);
+        if (k + 2 == to)
+            cut |= end < u->v->len && is_lower_ascii((unsigned char)t[end]);
     }
-    if (!same)
-        return 0; /* none of the mark's own: another word that sounds so */
-    if (pinyin ? (from > 0 && is_lower_ascii((unsigned char)t[from - 1])) ||
-                     (end < u->v->len && is_lower_ascii((unsigned char)t[end]))
-               : end - from != p->len || 3 * same == p->len)
-        return 0; /* pinyin cut out of a longer word (古chic); or the mark as written */
+    if (!same || cut)
+        return 0; /* none of the mark's own (another word that sounds so), or cut */
+    if (!pinyin && (end - from != p->len || 3 * same == p->len))
+        return 0; /* not one character a sound, or the mark as written */
     for (size_t i = 0; i < s->n_hits; i++) {
         const dj_hit *o = &s->hits[i];
         const dj_kb_pattern *q = dj_kb_pattern_at(s->kb, o->pat);
