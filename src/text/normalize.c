@@ -196,6 +196,70 @@ size_t dj_text__char_ref(const char *in, size_t len, uint32_t *cp)
     return 0;
 }
 
+/* The elements listing text carries from web pages and rich-text editors:
+ * those that break a line or make a block (a space in the text), then
+ * those that only style the letters inside them (nothing: Gu<b></b>cci
+ * shows Gucci). */
+static const char *const block_tags[] = {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "tbody",
+                                         "thead", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "blockquote",
+                                         "dl", "dt", "dd", "section", "article", "header", "footer", "center"};
+static const char *const inline_tags[] = {"a", "abbr", "b", "big", "code", "del", "em", "font", "i", "img", "ins",
+                                          "mark", "s", "small", "span", "strike", "strong", "sub", "sup", "tt",
+                                          "u", "wbr"};
+
+static int tag_in(const char *const *names, size_t n, const char *name, size_t len)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strlen(names[k]) == len && !strncasecmp(names[k], name, len))
+            return 1;
+    return 0;
+}
+
+#define MAX_TAG 256 /* bytes of a tag with its attributes */
+
+static int tag_letter(char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+size_t dj_text__html_tag(const char *in, size_t len, int *block)
+{
+    if (len < 3 || in[0] != '<')
+        return 0;
+    size_t i = 1 + (in[1] == '/'), name = i;
+    while (i < len && i - name < 12 && (tag_letter(in[i]) || (i > name && in[i] >= '1' && in[i] <= '6')))
+        i++; /* letters, and the digit of h1-h6 */
+    size_t nl = i - name;
+    if (!nl)
+        return 0;
+    if (tag_in(block_tags, sizeof block_tags / sizeof *block_tags, in + name, nl))
+        *block = 1;
+    else if (tag_in(inline_tags, sizeof inline_tags / sizeof *inline_tags, in + name, nl))
+        *block = 0;
+    else
+        return 0;
+    if (i < len && in[i] != '>' && in[i] != '/' && in[i] != ' ')
+        return 0; /* <bag>, <brand>: a word in brackets */
+    for (; i < len && i < MAX_TAG; i++) {
+        if (in[i] == '>')
+            return i + 1;
+        if (in[i] == '<' || in[i] == '\n')
+            return 0;
+    }
+    return 0;
+}
+
+int dj_text__has_markup(const char *s, size_t n)
+{
+    uint32_t cp;
+    int block;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] == '&' && dj_text__char_ref(s + i, n - i, &cp)) ||
+            (s[i] == '<' && dj_text__html_tag(s + i, n - i, &block)))
+            return 1;
+    return 0;
+}
+
 /* Pass 1. Returns the number of units. */
 static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
 {
@@ -208,9 +272,12 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         uint32_t cp;
         size_t k;
         uint8_t ref = 0; /* a letter or digit written as a reference */
+        int block;
         if (c == '&' && (k = dj_text__char_ref(in + i, len - i, &cp)) && cp < DJ_TEXT_TABLE_MAX) {
             int alnum = (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
             ref = alnum ? DJ_TEXT_F_ENTITY : 0;
+        } else if (c == '<' && (k = dj_text__html_tag(in + i, len - i, &block))) {
+            cp = block ? ' ' : ZWSP; /* a tag shows a break, or nothing */
         } else if (c < 0x80) {
             cp = c;
             k = 1;
@@ -1002,8 +1069,10 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         char one;
         const dj_text_ent *e;
         if (c < 0x80) {
-            if (c == '&' && dj_text__char_ref(in + i, len - i, &cp))
-                return 0; /* a character reference: rare, the full passes read it */
+            int block;
+            if ((c == '&' && dj_text__char_ref(in + i, len - i, &cp)) ||
+                (c == '<' && dj_text__html_tag(in + i, len - i, &block)))
+                return 0; /* a character reference or a tag: rare, the full passes read it */
             k = 1;
             one = (char)ascii_fold[c];
             src = &one;

@@ -75,8 +75,11 @@
  *   - symbols and emoji are punctuation, name separators between single
  *     characters (G♥U♥C♥C♥I, 香★奈★儿); so are crosses, which are not
  *     the lookalike x (G×U×C×C×I; Gucci×Prada; 30×40);
- *   - a character reference is read once: &amp;#99; is "&#99;", as a
- *     browser shows it.
+ *   - HTML tags of the elements shop text carries read as a browser
+ *     shows them: a break or block (<br>, <p>) as a space, a styling tag
+ *     (<b>, <span ...>) as an invisible character (Gu<b></b>cci is gucci,
+ *     flagged INVISIBLE); <Gucci> is no tag. A character reference or tag
+ *     is read once: &amp;#99; is "&#99;", &lt;b&gt; is "<b>".
  *
  * INVISIBLE and SEPARATOR are set on the first byte of the char that follows
  * the removed run only; HOMOGLYPH on every byte of the folded char; ENTITY

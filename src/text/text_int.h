@@ -75,6 +75,16 @@ dj_rc dj_text__table(dj_err *err);
  * other names shop text uses): its length, with *cp its code point, or 0
  * when there is none. */
 size_t dj_text__char_ref(const char *in, size_t len, uint32_t *cp);
+/* The HTML tag at in[0..len) of an element listing text carries (<b>,
+ * </span>, <br/>, <p class="x">; not <bag>): its length, with *block 1
+ * when it breaks a line or makes a block (read as a space) and 0 when it
+ * only styles letters (read as nothing, as U+200B), or 0 when there is
+ * none. */
+size_t dj_text__html_tag(const char *in, size_t len, int *block);
+/* 1 when s[0..n) holds a character reference or a tag: what normalizing
+ * reads once, so that its output may hold new ones (&lt;b&gt; gives <b>,
+ * as a browser shows it) and normalizing twice is not the same there. */
+int dj_text__has_markup(const char *s, size_t n);
 
 /* Normalizes with the four passes only, never the one-pass path: what
  * dj_text_normalize must give whichever path it takes (the tests and the

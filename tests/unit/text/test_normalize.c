@@ -49,10 +49,12 @@ static void test_text_cases_from_file(void)
             dj_test_fail(__FILE__, __LINE__, "\"%s\" -> \"%s\" flags %u, want \"%s\" flags %u",
                          json_string_value(in), v.s, v.all_flags, want, want_f);
         /* Every case is also idempotent: a second pass changes nothing,
-         * except separators between pieces the first pass wrote out. */
+         * except separators between pieces the first pass wrote out and
+         * markup it wrote by reading escaped markup (&lt;b&gt;). */
         dj_text_view w;
         CHECK_OK(dj_text_normalize(t2, v.s, v.len, &w, &err), &err);
-        if (!(w.all_flags & DJ_TEXT_F_SEPARATOR) && (w.len != v.len || memcmp(w.s, v.s, v.len) != 0))
+        if (!(w.all_flags & DJ_TEXT_F_SEPARATOR) && !dj_text__has_markup(v.s, v.len) &&
+            (w.len != v.len || memcmp(w.s, v.s, v.len) != 0))
             dj_test_fail(__FILE__, __LINE__, "\"%s\" -> \"%s\" -> \"%s\": not idempotent", json_string_value(in), v.s,
                          w.s);
         json_decref(c);
