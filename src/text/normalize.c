@@ -249,6 +249,21 @@ size_t dj_text__html_tag(const char *in, size_t len, int *block)
     return 0;
 }
 
+/* Regional indicator letters (U+1F1E6..1F1FF): two side by side make a
+ * flag (🇯🇵), but one alone shows its letter in a box, and spelled out a
+ * space or an invisible character apart (🇬 🇺 🇨 🇨 🇮) they are a name in
+ * fancy letters. 1 when in[i..] starts one that has none beside it. */
+static int ri_at(const char *in, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)in + i;
+    return i + 4 <= len && u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 && u[3] <= 0xBF;
+}
+
+static int lone_ri(const char *in, size_t len, size_t i)
+{
+    return ri_at(in, len, i) && !ri_at(in, len, i + 4) && !(i >= 4 && ri_at(in, len, i - 4));
+}
+
 int dj_text__has_markup(const char *s, size_t n)
 {
     uint32_t cp;
@@ -290,6 +305,7 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
             i += k;
             continue;
         }
+        int fancy_ri = k == 4 && lone_ri(in, len, i);
         unit *u = &t->u[n++];
         u->orig = (uint32_t)i;
         u->raw = 0;
@@ -298,7 +314,12 @@ static size_t decode(dj_text *t, const char *in, size_t len, size_t *out_bytes)
         u->flags = ref;
         u->named = 0;
         u->weak = 0;
-        if (cp < DJ_TEXT_TABLE_MAX || ignorable_high(cp)) {
+        if (fancy_ri) {
+            const dj_text_ent *e = &tab->ent['a' + (cp - 0x1F1E6)];
+            u->off = e->off;
+            u->len = e->len;
+            u->cls = DJ_TC_FANCY;
+        } else if (cp < DJ_TEXT_TABLE_MAX || ignorable_high(cp)) {
             const dj_text_ent *e = &tab->ent[cp < DJ_TEXT_TABLE_MAX ? cp : ZWSP];
             u->off = e->off;
             u->len = e->len;
@@ -1082,7 +1103,7 @@ static int fast(dj_text *t, const char *in, size_t len, dj_text_view *v)
         } else {
             if (!(k = decode_cp(in + i, len - i, &cp)))
                 cp = 0xFFFD, k = 1;
-            if (cp >= DJ_TEXT_TABLE_MAX)
+            if (cp >= DJ_TEXT_TABLE_MAX || (k == 4 && lone_ri(in, len, i)))
                 return 0;
             e = &tab->ent[cp];
             cls = e->cls;

@@ -42,6 +42,9 @@
  *     (Galaχy -> galaxy; και and как stay what they are);
  *     a separator chain is one word (R.а.у.b.a.n -> rayban), and a capital
  *     lookalike of the I stroke is an i (FІLА -> fila: capital L has a foot);
+ *   - regional indicator letters standing alone (🇬 🇺 🇨 🇨 🇮, as sellers
+ *     spell with them; two side by side are a flag, 🇯🇵, and stay a symbol)
+ *     fold like the fancy letters below;
  *   - mathematical, enclosed and negative circled letters (𝐆𝐔𝐂𝐂𝐈, Ⓖ, 🅖),
  *     small capitals (ɢᴜᴄᴄɪ), raised letters (ᴳᵁᶜᶜᴵ) and one-letter Roman
  *     numerals (Chaneⅼ) fold and are always flagged HOMOGLYPH; full-width
