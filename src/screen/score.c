@@ -127,8 +127,8 @@ static unsigned wide_mark(const dj_text_view *v, const char *raw, size_t start, 
 static unsigned mixed_case(const dj_kb_pattern *p, const char *raw, const dj_text_view *v, size_t start, size_t end)
 {
     size_t a = v->orig[start], b = v->orig[end - 1] + 1;
-    if (end - start < 4 || b - a != end - start || !strncmp(raw + a, p->source, b - a))
-        return 0; /* short, or not written in ASCII one byte a letter, or as the KB writes it */
+    if (end - start < 4 || b - a != end - start)
+        return 0; /* short, or not written in ASCII one byte a letter */
     for (size_t w = a; w < b;) {
         size_t e = w, upper = 0, lower = 0, odd = 0;
         for (; e < b && is_alpha_ascii((unsigned char)raw[e]); e++) {
@@ -143,7 +143,7 @@ static unsigned mixed_case(const dj_kb_pattern *p, const char *raw, const dj_tex
             odd = 1;
         }
         if (upper && lower && odd)
-            return DJ_OBF_CASE;
+            return strncmp(raw + a, p->source, b - a) ? DJ_OBF_CASE : 0; /* unless the KB writes it so */
         w = e + 1;
     }
     return 0;
