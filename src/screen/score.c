@@ -1226,6 +1226,11 @@ static void judge_signals(dj_screen *s)
                 o->end <= h->start && h->start - o->end <= NEG_GAP_BYTES) {
                 h->dead = 1;
                 add_ev(s, DJ_REASON_BIT_CANCELLED, 0, -1, (int)i, q->term, 0, 0, 0);
+            } else if (q->kind == DJ_PAT_STYLE && sg->kind == DJ_SIG_RESALE && o->start >= h->end &&
+                       o->start - h->end <= 1) {
+                /* 中古风, vintage style: the look of old goods, not old goods. */
+                h->dead = 1;
+                add_ev(s, DJ_REASON_BIT_CANCELLED, 0, -1, (int)i, q->term, 0, 0, 0);
             } else if (q->kind == DJ_PAT_CANCEL) {
                 uint32_t gap = o->end <= h->start ? h->start - o->end : o->start >= h->end ? o->start - h->end : 0;
                 if (gap > NEAR_BYTES)
