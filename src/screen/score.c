@@ -192,10 +192,14 @@ static int plural_end(const dj_kb_pattern *p, const dj_text_view *v, size_t end)
  * term, a letter of a chain of single letters that the normalizer joined:
  * nothing tells where the seller's words were (超A C e l i n e reads
  * "aceline"). Not after one: in M.I.I the start of the chain is no mark
- * "mi". */
-static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end)
+ * "mi". A longer term disguised inside itself (disguised: the flags of
+ * its folding) needs no boundary at all. */
+static int bounded(const dj_kb_pattern *p, const dj_text_view *v, const char *raw, size_t start, size_t end,
+                   unsigned disguised)
 {
     int strict = p->len <= 3;
+    if (disguised && !strict)
+        return 1;
     /* An invisible character removed there was a boundary to whoever put
      * it (Gucci<U+200B>bag reads guccibag). */
     if (p->bound_left && start > 0) {
@@ -250,9 +254,7 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
     if (s->n_hits >= DJ_SCREEN_MAX_HITS)
         return; /* a listing this noisy is judged on what we kept */
     const dj_kb_pattern *p = dj_kb_pattern_at(s->kb, pat);
-    /* Lookalike hits (obf set here) were checked whole by their own rule. */
-    if (!obf && !bounded(p, v, s->field_raw[u->field], start, end))
-        return;
+    unsigned given = obf;
     if (v->all_flags) {
         for (size_t i = start; i < end; i++)
             obf |= v->flags[i] & (DJ_TEXT_F_HOMOGLYPH | DJ_TEXT_F_ENTITY);
@@ -263,6 +265,13 @@ static void add_hit(scan_ud *u, uint32_t pat, size_t start, size_t end, unsigned
         if (obf & DJ_TEXT_F_SEPARATOR && !single_char_piece(v, start, end))
             obf &= ~(unsigned)DJ_TEXT_F_SEPARATOR;
     }
+    /* Lookalike hits (obf given) were checked whole by their own rule. A
+     * mark disguised inside itself is read where it stands, glued to a
+     * word or not (Chl<U+200D>oéperfume, Guссibag): the disguise says
+     * what it is. */
+    if (!given && !bounded(p, v, s->field_raw[u->field], start, end,
+                           obf & (DJ_TEXT_F_INVISIBLE | DJ_TEXT_F_HOMOGLYPH | DJ_TEXT_F_ENTITY)))
+        return;
     if ((p->kind == DJ_PAT_MARK || p->kind == DJ_PAT_NICKNAME) && p->bound_left && !p->wide_source)
         obf |= wide_mark(v, s->field_raw[u->field], start, end) | mixed_case(p, s->field_raw[u->field], v, start, end);
     if (p->pinyin)
