@@ -65,7 +65,7 @@ static int name_sep_bytes(const char *p, size_t len)
     case 0x3001: /* 、 */
         return DJ_SEP_LIST;
     case '.': case '-': case '_': case '/': case '\\': case '|': case '*': case '~': case '+': case '^': case '#':
-    case '`': case '\'': case '"': case '=':
+    case '`': case '\'': case '"': case '=': case '&':
     case 0x00B7: /* · */
     case 0x2022: /* • */
     case 0x30FB: /* ・ */

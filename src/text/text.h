@@ -61,7 +61,7 @@
  *     left alone. A chain may start at the second character of one that
  *     ended after a space (1 G_U_C_C_I), and end with a Latin letter glued
  *     to a year (G.U.C.C.I2024 -> gucci2024; v i v o X100 -> vivo x100). Between CJK characters the marks are name separators
- *     (· - / . * ~ ...) or, next to a single character, list commas
+ *     (· - / . * ~ & ...) or, next to a single character, list commas
  *     (香,奈,儿 and 香、奈、儿; 黑色,白色 stays a list, 。！ end a clause
  *     and never join). Spaces between CJK words of several characters go
  *     unflagged (路易 威登 -> 路易威登, as a name's parts are also written;
