@@ -22,12 +22,18 @@ static const uint16_t sound_alike[sizeof syllables / sizeof *syllables] = {
 #include "text/cjk_sound_alike.inc"
 };
 
+/* 1 when u[i..] starts a three-byte character of U+4000..U+9FFF (lead bytes E4-E9). */
+static int is_ideograph_at(const unsigned char *u, size_t n, size_t i)
+{
+    return i + 2 < n && u[i] >= 0xE4 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80;
+}
+
 size_t dj_text_pinyin(const char *s, size_t n, char *out, size_t cap)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t k = 0;
     for (size_t i = 0; i < n; i += 3) {
-        if (i + 2 >= n || u[i] < 0xE4 || u[i] > 0xE9 || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+        if (!is_ideograph_at(u, n, i))
             return 0;
         unsigned id = dj_text_cjk_sound((uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
                                         (u[i + 2] & 0x3F));
@@ -52,6 +58,7 @@ unsigned dj_text_cjk_sound(uint32_t cp)
  * ng: interjections) are left out, so that a run of consonants is never
  * pinyin. */
 #define N_SYLLABLES (sizeof syllables / sizeof *syllables)
+#define MAX_SYLLABLE 6   /* letters: zhuang, shuang */
 #define SPELL_SLOTS 1024 /* a power of two, under half full */
 static uint32_t spell_key[SPELL_SLOTS];
 static uint16_t spell_id[SPELL_SLOTS];
@@ -66,11 +73,11 @@ static void build_spelling(void)
 {
     for (size_t id = 1; id < N_SYLLABLES; id++) {
         const char *y = syllables[id];
+        if (!strpbrk(y, "aeiouv") || strlen(y) > MAX_SYLLABLE)
+            continue;
         uint32_t key = 0;
         for (size_t i = 0; y[i]; i++)
             key |= (uint32_t)(y[i] - 'a' + 1) << (5 * i);
-        if (!strpbrk(y, "aeiouv") || strlen(y) > 6)
-            continue;
         uint32_t at = spell_slot(key);
         while (spell_key[at])
             at = (at + 1) & (SPELL_SLOTS - 1);
@@ -89,7 +96,6 @@ static inline unsigned syllable_of(uint32_t key)
 }
 
 #define MAX_PINYIN_RUN 24 /* letters of a run read as pinyin at most */
-#define MAX_SYLLABLE 6    /* zhuang, shuang */
 
 /* Splits the run of small letters s[0..n) into pinyin syllables, as few as
  * can spell it all (xiang, not xi ang; weideng is wei deng): their numbers
@@ -130,11 +136,6 @@ static size_t split_pinyin(const unsigned char *s, size_t n, unsigned *ids, size
         starts[k] = from[i];
     }
     return m;
-}
-
-static int is_ideograph_at(const unsigned char *u, size_t n, size_t i)
-{
-    return i + 2 < n && u[i] >= 0xE4 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80;
 }
 
 size_t dj_text_sounds(const char *s, size_t n, char *out, uint32_t *at)

@@ -172,9 +172,10 @@ size_t dj_text_char_end(const char *s, size_t limit, size_t at)
     size_t i = at;
     uint32_t ref;
     size_t rk = s[at] == '&' ? dj_text__char_ref(s + at, limit - at, &ref) : 0;
-    if (rk && ref < DJ_TEXT_TABLE_MAX)
-        i += rk; /* a character written as a reference, read as one */
-    for (int first = !(rk && ref < DJ_TEXT_TABLE_MAX); i < limit; first = 0) {
+    if (rk && ref >= DJ_TEXT_TABLE_MAX)
+        rk = 0; /* the normalizer keeps such a reference as text */
+    i += rk;    /* a character written as a reference, read as one */
+    for (int first = !rk; i < limit; first = 0) {
         if (!first && (unsigned char)s[i] < 0x80)
             break; /* the common case: no ASCII character is a mark */
         uint32_t cp;
